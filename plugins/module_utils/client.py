@@ -1,0 +1,529 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) bitdefender.gravityzone contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one GravityZone JSON-RPC client that every module and plugin uses.
+
+It owns the transport (requests with urllib3's Retry), the validation of the
+connection options, and the translation of every failure into a
+GravityZoneError whose message is safe to show: it never contains the API key.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import ipaddress
+import json
+import os
+import re
+import time
+import traceback
+import uuid
+
+from urllib.parse import urlsplit, urlunsplit
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.exceptions import MaxRetryError, ResponseError
+    from urllib3.util.retry import Retry
+except ImportError:
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+
+
+# Defaults of the connection options; the doc fragment states the same values.
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_REQUEST_RETRIES = 3
+
+# The API allows 10 requests per second per key with a burst of 10. One
+# process paces itself a little below that so that its own bursts never
+# trip the limit; other processes sharing the key are handled by 429 retries.
+REQUESTS_PER_SECOND = 9.0
+
+# Transient faults on reads. 429 is the rate limit; 502, 503 and 504 come from
+# gateways and overloaded servers. 500 is left out: GravityZone answers a bad
+# request with it too, so repeating it rarely helps.
+READ_RETRY_STATUSES = frozenset((429, 502, 503, 504))
+
+# urllib3 sleeps backoff_factor * 2 ** (n - 1) seconds before retry n > 1.
+RETRY_BACKOFF_FACTOR = 0.5
+
+# Without a running wait there is no deadline to bound a Retry-After. A
+# longer pause than this is not worth blocking a task for: the call fails as
+# retryable and the playbook decides.
+MAX_RETRY_AFTER = 60.0
+
+# A status reply is a few hundred bytes. A body larger than this is not a
+# GravityZone reply (a proxy page, a misrouted download) and is not parsed.
+MAX_REPLY_BYTES = 4 * 1024 * 1024
+
+# The Access URL shown in the console ends in /api; the endpoints follow it.
+ENDPOINT_PATH = "/v1.0/jsonrpc/%s"
+_ENDPOINT_SUFFIX = re.compile(r"/v1\.0/jsonrpc(/[A-Za-z]*)?$")
+
+# JSON-RPC error codes whose retry cannot change the answer.
+RPC_PARSE_ERROR = -32700
+RPC_INVALID_REQUEST = -32600
+RPC_METHOD_NOT_FOUND = -32601
+RPC_INVALID_PARAMS = -32602
+PERMANENT_RPC_CODES = frozenset((RPC_PARSE_ERROR, RPC_INVALID_REQUEST, RPC_METHOD_NOT_FOUND, RPC_INVALID_PARAMS))
+
+REDACTED = "********"
+
+
+class GravityZoneError(Exception):
+    """A failed API call, with a message that is safe to show.
+
+    retryable is true when the same call may succeed later (timeouts, 429,
+    5xx, connection errors). action_specific is true when the API rejected
+    the parameters of this one call (-32602), so a caller reading many
+    actions may go on with the others.
+    """
+
+    def __init__(self, message, retryable=False, http_status=None, rpc_code=None, details=None, action_specific=False):
+        super(GravityZoneError, self).__init__(message)
+        self.message = message
+        self.retryable = retryable
+        self.http_status = http_status
+        self.rpc_code = rpc_code
+        self.details = details
+        self.action_specific = action_specific
+
+    def __str__(self):
+        return self.message
+
+
+class ConnectionOptionError(ValueError):
+    """A connection option value that cannot work; raised before any request."""
+
+
+def is_loopback_host(host):
+    """Return True for localhost and any loopback IP address (127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def normalise_base_url(base_url):
+    """Return the Access URL, ending in /api, for any accepted form of base_url.
+
+    https://host, https://host/api, https://host/api/ and the full endpoint
+    https://host/api/v1.0/jsonrpc/incidents all give https://host/api.
+    Plain http is accepted only for a loopback host, because the key would
+    otherwise cross the network in clear text.
+    """
+    if not isinstance(base_url, str) or not base_url.strip():
+        raise ConnectionOptionError(
+            "base_url is missing or empty. Set it to the Access URL of the API key, shown in the GravityZone console "
+            "under My Account > Control Center API, for example https://cloud.gravityzone.bitdefender.com/api, "
+            "or set GRAVITYZONE_BASE_URL.")
+    text = base_url.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise ConnectionOptionError("base_url %r is not a valid URL (%s). Use the form https://HOST/api." % (text, exc))
+    scheme = parts.scheme.lower()
+    if scheme not in ("https", "http") or not parts.hostname:
+        raise ConnectionOptionError(
+            "base_url %r is not an https:// URL. Use the Access URL of the API key, for example "
+            "https://cloud.gravityzone.bitdefender.com/api." % text)
+    if parts.username is not None or parts.password is not None:
+        raise ConnectionOptionError(
+            "base_url must not contain a user name or password. Remove them from the URL and pass the key in api_key.")
+    if parts.query or parts.fragment:
+        raise ConnectionOptionError("base_url %r has a query or fragment. Use the form https://HOST/api." % text)
+    if scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ConnectionOptionError(
+            "base_url %r uses plain http to a host that is not a loopback address, which would send the API key "
+            "in clear text. Use https://." % text)
+
+    path = parts.path.rstrip("/")
+    path = _ENDPOINT_SUFFIX.sub("", path)
+    if not path.endswith("/api"):
+        path += "/api"
+    host = parts.hostname
+    if ":" in host:
+        host = "[%s]" % host
+    netloc = host if port is None else "%s:%d" % (host, port)
+    return urlunsplit((scheme, netloc, path, "", ""))
+
+
+def _positive_number(name, value, kind):
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or isinstance(value, bool) or number != number or number <= 0:
+        raise ConnectionOptionError("%s must be a number greater than 0, got %r." % (name, value))
+    return number
+
+
+def validate_connection_options(base_url, api_key, validate_certs=True, ca_path=None, timeout=DEFAULT_TIMEOUT,
+                                request_retries=DEFAULT_REQUEST_RETRIES):
+    """Check the connection options and return them normalised, as a dict.
+
+    Raises ConnectionOptionError naming the option and the fix. The message
+    never contains api_key.
+    """
+    access_url = normalise_base_url(base_url)
+    if not isinstance(api_key, str) or not api_key.strip():
+        raise ConnectionOptionError(
+            "api_key is missing or empty. Set it to a GravityZone API key with the Incidents API enabled, "
+            "or set GRAVITYZONE_API_KEY.")
+    if api_key != api_key.strip() or "\n" in api_key:
+        raise ConnectionOptionError("api_key has surrounding whitespace or a line break. Remove it; the key is used as given.")
+    timeout = _positive_number("timeout", timeout, float)
+    try:
+        retries = int(request_retries)
+    except (TypeError, ValueError):
+        retries = -1
+    if isinstance(request_retries, bool) or retries < 0 or retries != request_retries:
+        raise ConnectionOptionError("request_retries must be a whole number of 0 or more, got %r." % (request_retries,))
+    if ca_path is not None:
+        if not os.path.exists(ca_path):
+            raise ConnectionOptionError("ca_path %r does not exist. Point it to a PEM CA bundle file or a directory of CA certificates." % ca_path)
+        if not os.access(ca_path, os.R_OK):
+            raise ConnectionOptionError("ca_path %r is not readable by this process." % ca_path)
+    return {
+        "access_url": access_url,
+        "api_key": api_key,
+        "validate_certs": bool(validate_certs),
+        "ca_path": ca_path,
+        "timeout": timeout,
+        "request_retries": retries,
+    }
+
+
+def redact(text, api_key):
+    """Replace the key, and the base64 of the Basic credentials, with a mask."""
+    if not api_key or not isinstance(text, str):
+        return text
+    basic = base64.b64encode(("%s:" % api_key).encode("utf-8")).decode("ascii")
+    for secret in (basic, basic.rstrip("="), api_key):
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+if HAS_REQUESTS:
+    class DeadlineRetry(Retry):
+        """urllib3 Retry that gives up instead of sleeping past a deadline.
+
+        deadline is a time.monotonic() value, or None. A Retry-After longer
+        than max_retry_after also ends the retries. Giving up on a status
+        retry makes urllib3 return the last response (raise_on_status is
+        off), so the caller still sees the 429 or 503 and its body.
+        """
+
+        def __init__(self, *args, **kwargs):
+            self.deadline = kwargs.pop("deadline", None)
+            self.max_retry_after = kwargs.pop("max_retry_after", MAX_RETRY_AFTER)
+            super(DeadlineRetry, self).__init__(*args, **kwargs)
+
+        def new(self, **kw):
+            renewed = super(DeadlineRetry, self).new(**kw)
+            renewed.deadline = self.deadline
+            renewed.max_retry_after = self.max_retry_after
+            return renewed
+
+        def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+            renewed = super(DeadlineRetry, self).increment(method, url, response, error, _pool, _stacktrace)
+            retry_after = None
+            if response is not None and self.respect_retry_after_header:
+                retry_after = renewed.get_retry_after(response)
+            pause = retry_after if retry_after is not None else renewed.get_backoff_time()
+            too_long = retry_after is not None and retry_after > self.max_retry_after
+            past_deadline = self.deadline is not None and time.monotonic() + pause >= self.deadline
+            if too_long or past_deadline:
+                raise MaxRetryError(_pool, url, error or ResponseError("retry would pass the deadline"))
+            return renewed
+
+
+def read_retry_policy(retries, deadline=None):
+    """Build the Retry for reads: 429, 502-504, connection errors and read timeouts.
+
+    urllib3 retries only idempotent methods by default, and every JSON-RPC
+    call is a POST, so POST is allowed explicitly. Reads are safe to repeat.
+    """
+    return DeadlineRetry(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        other=0,
+        redirect=0,
+        allowed_methods=frozenset(["POST"]),
+        status_forcelist=READ_RETRY_STATUSES,
+        backoff_factor=RETRY_BACKOFF_FACTOR,
+        respect_retry_after_header=True,
+        raise_on_status=False,
+        raise_on_redirect=False,
+        deadline=deadline,
+    )
+
+
+class _Pacer:
+    """Spaces request starts at least 1 / rate seconds apart.
+
+    Written by hand because it is one sleep computation, and a rate-limit
+    library would be one more dependency on every managed node.
+    """
+
+    def __init__(self, rate, clock=time.monotonic, sleep=time.sleep):
+        self.interval = 1.0 / rate
+        self.clock = clock
+        self.sleep = sleep
+        self.next_start = None
+
+    def wait_turn(self):
+        now = self.clock()
+        if self.next_start is not None and now < self.next_start:
+            self.sleep(self.next_start - now)
+            now = self.next_start
+        self.next_start = now + self.interval
+
+
+def _error_chain(exc):
+    """Yield exc and the exceptions it wraps (urllib3 reasons, causes, args)."""
+    seen = set()
+    pending = [exc]
+    while pending:
+        current = pending.pop(0)
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        pending.append(getattr(current, "reason", None))
+        pending.append(current.__cause__)
+        pending.append(current.__context__)
+        pending.extend(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))
+
+
+def _chain_has(exc, *names):
+    return any(type(item).__name__ in names for item in _error_chain(exc))
+
+
+class GravityZoneClient:
+    """JSON-RPC client for one key, with one requests Session for all calls.
+
+    The Session keeps the TLS connection open between polls. Proxies come
+    from HTTPS_PROXY and NO_PROXY as in every requests-based tool. verify is
+    passed on every request because requests lets REQUESTS_CA_BUNDLE and
+    CURL_CA_BUNDLE override Session.verify, and ca_path must win over them.
+    """
+
+    def __init__(self, access_url, api_key, validate_certs=True, ca_path=None, timeout=DEFAULT_TIMEOUT,
+                 request_retries=DEFAULT_REQUEST_RETRIES, rate=REQUESTS_PER_SECOND, clock=time.monotonic, sleep=time.sleep):
+        if not HAS_REQUESTS:
+            raise GravityZoneError(
+                "The Python library 'requests' is not installed for the interpreter that runs this task. "
+                "Install it there (pip install requests), or set ansible_python_interpreter to a Python that has it.")
+        self.access_url = access_url
+        self.timeout = timeout
+        self.request_retries = request_retries
+        self.verify = ca_path if ca_path else bool(validate_certs)
+        self.clock = clock
+        self._api_key = api_key
+        self._pacer = _Pacer(rate, clock=clock, sleep=sleep)
+        self._session = requests.Session()
+        self._session.auth = requests.auth.HTTPBasicAuth(api_key, "")
+        self._session.headers["User-Agent"] = "bitdefender.gravityzone-ansible"
+        self._adapter = HTTPAdapter(max_retries=read_retry_policy(request_retries))
+        self._session.mount("https://", self._adapter)
+        self._session.mount("http://", self._adapter)
+
+    @classmethod
+    def from_options(cls, options, **kwargs):
+        """Build a client from the dict that validate_connection_options returns."""
+        return cls(options["access_url"], options["api_key"], validate_certs=options["validate_certs"],
+                   ca_path=options["ca_path"], timeout=options["timeout"], request_retries=options["request_retries"], **kwargs)
+
+    def endpoint(self, area):
+        return self.access_url + ENDPOINT_PATH % area
+
+    def close(self):
+        self._session.close()
+
+    def redact(self, text):
+        return redact(text, self._api_key)
+
+    def call(self, area, method, params, deadline=None):
+        """Call method in the API area and return the JSON-RPC result.
+
+        deadline (time.monotonic() value) bounds the request timeout and every
+        retry pause. Raises GravityZoneError.
+        """
+        request_id = str(uuid.uuid4())
+        url = self.endpoint(area)
+        body = {"id": request_id, "jsonrpc": "2.0", "method": method, "params": params}
+        timeout = self.timeout
+        if deadline is not None:
+            timeout = min(timeout, max(deadline - self.clock(), 0.001))
+        self._adapter.max_retries = read_retry_policy(self.request_retries, deadline)
+
+        self._pacer.wait_turn()
+        failure = None
+        try:
+            response = self._session.post(url, json=body, timeout=timeout, verify=self.verify, allow_redirects=False, stream=True)
+            try:
+                content = self._read_body(response)
+            finally:
+                response.close()
+        except requests.exceptions.RequestException as exc:
+            failure = self._transport_error(exc, method, url, timeout)
+        if failure is not None:
+            raise failure
+        return self._parse_reply(response.status_code, response.headers, content, request_id, method, url)
+
+    def _read_body(self, response):
+        chunks = []
+        size = 0
+        for chunk in response.iter_content(chunk_size=65536):
+            size += len(chunk)
+            if size > MAX_REPLY_BYTES:
+                return None
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _transport_error(self, exc, method, url, timeout):
+        """Translate a requests exception into a GravityZoneError."""
+        host = urlsplit(url).netloc
+        if _chain_has(exc, "SSLError", "SSLCertVerificationError", "CertificateError"):
+            detail = self.redact(str(_last_reason(exc)))
+            return GravityZoneError(
+                "%s to %s failed the TLS handshake: %s. If the server uses a private CA, set ca_path to its CA "
+                "bundle; check that base_url names the host in the certificate. validate_certs=false is only for tests."
+                % (method, host, detail))
+        if _chain_has(exc, "ProxyError"):
+            return GravityZoneError(
+                "%s to %s failed at the HTTPS proxy: %s. Check HTTPS_PROXY and NO_PROXY."
+                % (method, host, self.redact(str(_last_reason(exc)))), retryable=True)
+        if _chain_has(exc, "ReadTimeout", "ReadTimeoutError", "ConnectTimeout", "ConnectTimeoutError", "Timeout", "TimeoutError"):
+            return GravityZoneError(
+                "%s to %s timed out after %.1f seconds per attempt (%d retries). Check the network path to the API, "
+                "or raise timeout." % (method, host, timeout, self.request_retries), retryable=True)
+        if isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
+            return GravityZoneError(
+                "%s to %s: the connection broke while the reply was being read (%s). Try again; if it persists, "
+                "check proxies between this host and the API." % (method, host, type(exc).__name__), retryable=True)
+        if isinstance(exc, requests.exceptions.ConnectionError):
+            return GravityZoneError(
+                "%s to %s failed: could not connect or the connection was dropped (%s). Check base_url, DNS, "
+                "firewalls and HTTPS_PROXY / NO_PROXY." % (method, host, self.redact(str(_last_reason(exc)))), retryable=True)
+        return GravityZoneError("%s to %s failed: %s" % (method, host, self.redact(str(exc))), retryable=True)
+
+    def _parse_reply(self, status, headers, content, request_id, method, url):
+        """Check the reply in order: HTTP status, JSON-RPC error, then result."""
+        if content is None:
+            return self._raise(
+                "%s: the reply from %s is larger than %d bytes, which no GravityZone reply is. Check base_url and any proxy."
+                % (method, url, MAX_REPLY_BYTES), retryable=True, http_status=status)
+        payload, decode_problem = _decode_json(content, headers)
+        rpc_error = payload.get("error") if isinstance(payload, dict) else None
+        code, message, details = _rpc_error_parts(rpc_error)
+
+        if status < 200 or status >= 300:
+            return self._raise(self._http_error_message(status, method, url, code, message, details, decode_problem, headers),
+                               retryable=status == 429 or status >= 500, http_status=status, rpc_code=code, details=details)
+        if decode_problem:
+            return self._raise("%s: the reply from %s is not JSON-RPC (%s). Check that base_url is the key's Access URL "
+                               "and that no proxy rewrites the reply." % (method, url, decode_problem), retryable=True, http_status=status)
+        if not isinstance(payload, dict):
+            return self._raise("%s: the reply from %s is JSON but not a JSON-RPC object." % (method, url), retryable=True, http_status=status)
+        if rpc_error is not None:
+            return self._raise(self._rpc_error_message(method, code, message, details, url), retryable=code not in PERMANENT_RPC_CODES,
+                               http_status=status, rpc_code=code, details=details, action_specific=code == RPC_INVALID_PARAMS)
+        if payload.get("id") != request_id:
+            return self._raise("%s: the reply id %r does not match the request id %r; a proxy or load balancer may have mixed up "
+                               "replies. Try again." % (method, payload.get("id"), request_id), retryable=True, http_status=status)
+        if "result" not in payload:
+            return self._raise("%s: the reply has neither result nor error." % method, retryable=True, http_status=status)
+        return payload["result"]
+
+    def _raise(self, message, **kwargs):
+        if kwargs.get("details") is not None:
+            kwargs["details"] = self.redact(kwargs["details"])
+        raise GravityZoneError(self.redact(message), **kwargs)
+
+    def _http_error_message(self, status, method, url, code, message, details, decode_problem, headers):
+        text = "%s: HTTP %d from %s" % (method, status, url)
+        if code is not None:
+            text += " (JSON-RPC %s %s%s)" % (code, message or "", ": %s" % details if details else "")
+        elif decode_problem:
+            text += " (%s)" % decode_problem
+        if status == 401:
+            hint = ("The API key was rejected. Check api_key, and that base_url is that key's own Access URL "
+                    "(a key works only with the Access URL shown next to it in the console).")
+        elif status == 403:
+            hint = "The API key is not allowed to call %s. Enable the Incidents API for the key in the GravityZone console." % method
+        elif status == 404:
+            hint = "Check base_url: it should be the key's Access URL, ending in /api."
+        elif status == 429:
+            hint = ("The API rate limit (10 requests per second per key, shared by every playbook using the key) is still "
+                    "exceeded after %d retries%s. Run fewer parallel tasks with this key, or wait and try again."
+                    % (self.request_retries, "; Retry-After was %s s" % headers.get("Retry-After") if headers.get("Retry-After") else ""))
+        elif 300 <= status < 400:
+            hint = "The API answered with a redirect to %r; set base_url to the final Access URL." % headers.get("Location")
+        elif status >= 500:
+            hint = "GravityZone or a proxy in front of it failed. Try again later."
+        else:
+            hint = "Check base_url and the task parameters."
+        return "%s. %s" % (text, hint)
+
+    def _rpc_error_message(self, method, code, message, details, url):
+        text = "%s failed with JSON-RPC error %s %s" % (method, code, message or "")
+        if details:
+            text += ": %s" % details
+        if code == RPC_METHOD_NOT_FOUND:
+            hint = ("The API at %s does not offer %s. Response actions exist only in GravityZone Cloud; an on-premises "
+                    "console does not provide them. Check that base_url is a cloud Access URL." % (url, method))
+        elif code == RPC_INVALID_PARAMS:
+            hint = "Check the value sent to the API, such as the action ID."
+        elif code in (RPC_PARSE_ERROR, RPC_INVALID_REQUEST):
+            hint = "The API did not accept the request format; a proxy may have altered the request."
+        else:
+            hint = "GravityZone reported a server-side error. Try again later."
+        return "%s. %s" % (text.rstrip(), hint)
+
+
+def _last_reason(exc):
+    """Return the innermost wrapped exception: the most specific description."""
+    deepest = exc
+    for item in _error_chain(exc):
+        deepest = item
+    return deepest
+
+
+def _decode_json(content, headers):
+    """Return (payload, problem); problem describes a body that is not JSON."""
+    if not content:
+        return None, "the body is empty"
+    try:
+        return json.loads(content.decode("utf-8")), None
+    except (UnicodeDecodeError, ValueError):
+        content_type = headers.get("Content-Type", "no Content-Type")
+        head = content[:60].decode("utf-8", "replace").strip().replace("\n", " ")
+        return None, "a %s body that is not valid JSON, starting %r" % (content_type, head)
+
+
+def _rpc_error_parts(error):
+    """Return (code, message, details) of a JSON-RPC error member, tolerating odd shapes."""
+    if error is None:
+        return None, None, None
+    if not isinstance(error, dict):
+        return None, str(error), None
+    data = error.get("data")
+    details = data.get("details") if isinstance(data, dict) else None
+    if details is not None and not isinstance(details, str):
+        details = json.dumps(details)
+    message = error.get("message")
+    return error.get("code"), message if isinstance(message, str) else None, details
