@@ -1083,6 +1083,13 @@ class TLSServer(ThreadingHTTPServer):
                 pass  # Already closed by a reset fault or by the client.
             tls_socket.close()
 
+    def handle_error(self, request, client_address):
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError, ssl.SSLError)):
+            LOGGER.debug("Connection from %s ended early: %s", client_address[0], error)
+            return
+        LOGGER.exception("Unexpected error while handling a request from %s", client_address[0])
+
     def close_open_connections(self):
         """Shut down the sockets of open keep-alive connections so that their threads end."""
         with self._open_lock:
@@ -1178,8 +1185,11 @@ class Emulator:
             "port": self.port,
             "keys": {key: details["enabledApis"] for key, details in self.keys.items()},
         })
-        LOGGER.info("Emulator started on %s with %d seed actions, progress %s, rate limit %s per second per key", self.url,
-                    len(self.seed_definitions), self.progress, self.limiter.rate or "off")
+        if self.limiter.rate > 0:
+            rate_text = "%g requests per second per key, burst %d" % (self.limiter.rate, self.limiter.burst)
+        else:
+            rate_text = "off"
+        LOGGER.info("Emulator started on %s with %d seed actions, progress %s, rate limit %s", self.url, len(self.seed_definitions), self.progress, rate_text)
         return self
 
     def stop(self):
