@@ -302,10 +302,9 @@ def _error_chain(exc):
             continue
         seen.add(id(current))
         yield current
-        pending.append(getattr(current, "reason", None))
-        pending.append(current.__cause__)
-        pending.append(current.__context__)
-        pending.extend(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))
+        linked = [getattr(current, "reason", None), current.__cause__, current.__context__]
+        linked.extend(getattr(current, "args", ()))
+        pending.extend(item for item in linked if isinstance(item, BaseException))
 
 
 def _chain_has(exc, *names):
@@ -477,7 +476,7 @@ class GravityZoneClient:
             hint = "GravityZone or a proxy in front of it failed. Try again later."
         else:
             hint = "Check base_url and the task parameters."
-        return "%s. %s" % (text, hint)
+        return "%s. %s" % (text.rstrip(" ."), hint)
 
     def _rpc_error_message(self, method, code, message, details, url):
         text = "%s failed with JSON-RPC error %s %s" % (method, code, message or "")
@@ -492,7 +491,7 @@ class GravityZoneClient:
             hint = "The API did not accept the request format; a proxy may have altered the request."
         else:
             hint = "GravityZone reported a server-side error. Try again later."
-        return "%s. %s" % (text.rstrip(), hint)
+        return "%s. %s" % (text.rstrip(" ."), hint)
 
 
 def _last_reason(exc):

@@ -60,7 +60,7 @@ def validate_action_ids(values, option="action_ids"):
     if len(values) > MAX_ACTION_IDS:
         raise ActionIdError(
             "%s has %d IDs; one task or lookup reads at most %d. Split the list into chunks of %d or fewer, "
-            "for example with the batch filter." % (option, len(values), MAX_ACTION_IDS, MAX_ACTION_IDS, MAX_ACTION_IDS))
+            "for example with the batch filter." % (option, len(values), MAX_ACTION_IDS, MAX_ACTION_IDS))
     seen = set()
     duplicates = []
     for position, value in enumerate(values):
