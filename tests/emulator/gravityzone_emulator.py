@@ -83,9 +83,12 @@ INVALID_PARAMS = -32602
 SERVER_ERROR = -32000
 
 MAX_BODY_BYTES = 1024 * 1024
+# A body over MAX_BODY_BYTES is read and dropped up to this size before the 413 reply. Closing a socket with
+# unread data sends a TCP RST, which can destroy the 413 reply before the client reads it.
+MAX_DISCARD_BYTES = 16 * 1024 * 1024
 MAX_HUGE_BODY_MB = 256
 STATS_LOG_LENGTH = 1000
-# Pause between the partial body and the reset, so that the client has read the headers before the RST arrives.
+# Pause between the partial body and the reset. It gives the client time to read the headers before the RST arrives.
 RESET_AFTER_HEADERS_PAUSE_SECONDS = 0.05
 
 HTML_PAGE = """<html>
@@ -971,11 +974,21 @@ class RequestHandler(BaseHTTPRequestHandler):
         if length < 0:
             raise BadRequestBody(400, "invalid Content-Length %r" % length_header)
         if length > MAX_BODY_BYTES:
+            if length <= MAX_DISCARD_BYTES:
+                self.discard_body(length)
             raise BadRequestBody(413, "body of %d bytes is over the limit of %d" % (length, MAX_BODY_BYTES))
         body = self.rfile.read(length)
         if len(body) != length:
             raise BadRequestBody(400, "body ended after %d of %d bytes" % (len(body), length))
         return body
+
+    def discard_body(self, length):
+        remaining = length
+        while remaining > 0:
+            piece = self.rfile.read(min(remaining, 65536))
+            if not piece:
+                return
+            remaining -= len(piece)
 
     def read_chunked_body(self):
         chunks = []
@@ -989,12 +1002,17 @@ class RequestHandler(BaseHTTPRequestHandler):
             if size == 0:
                 break
             total += size
+            if total > MAX_DISCARD_BYTES:
+                raise BadRequestBody(413, "chunked body exceeds %d bytes, so the rest was not read" % MAX_DISCARD_BYTES)
             if total > MAX_BODY_BYTES:
-                raise BadRequestBody(413, "chunked body is over the limit of %d bytes" % MAX_BODY_BYTES)
-            chunks.append(self.rfile.read(size))
+                self.discard_body(size)
+            else:
+                chunks.append(self.rfile.read(size))
             self.rfile.readline(1024)
         while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
             pass  # Skip the trailer fields.
+        if total > MAX_BODY_BYTES:
+            raise BadRequestBody(413, "chunked body of %d bytes is over the limit of %d" % (total, MAX_BODY_BYTES))
         return b"".join(chunks)
 
     def handle_admin(self, route, body):

@@ -6,10 +6,12 @@ request passes verify= explicitly.
 """
 
 import base64
+import http.client
 import json
 import os
 import re
 import signal
+import ssl
 import subprocess
 import sys
 import threading
@@ -46,7 +48,7 @@ class Client:
             token = base64.b64encode(("%s:" % key).encode("utf-8")).decode("ascii")
             all_headers["Authorization"] = "Basic " + token
         all_headers.update(headers or {})
-        data = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
+        data = kwargs.pop("data", body if isinstance(body, bytes) else json.dumps(body).encode("utf-8"))
         return self.session.post("%s/v1.0/jsonrpc/%s" % (self.emulator.url, endpoint), data=data, headers=all_headers,
                                  verify=self.emulator.ca_path, timeout=10, **kwargs)
 
@@ -157,6 +159,44 @@ def test_get_on_endpoint_is_405(client):
     response = client.session.get(client.emulator.url + "/v1.0/jsonrpc/incidents", verify=client.emulator.ca_path, timeout=10)
     assert response.status_code == 405
     assert response.headers["Allow"] == "POST"
+
+
+def test_keep_alive_reuses_connection(emulator):
+    connection = http.client.HTTPSConnection("127.0.0.1", emulator.port, context=ssl.create_default_context(cafile=emulator.ca_path), timeout=10)
+    headers = {"Authorization": "Basic " + base64.b64encode(b"gz-demo-key-incidents:").decode(), "Content-Type": "application/json"}
+    body = json.dumps({"id": "1", "jsonrpc": "2.0", "method": "getApiKeyDetails"})
+    connection.request("POST", "/api/v1.0/jsonrpc/general", body=body, headers=headers)
+    first = connection.getresponse()
+    first.read()
+    first_socket = connection.sock
+    connection.request("POST", "/api/v1.0/jsonrpc/general", body=body, headers=headers)
+    second = connection.getresponse()
+    second.read()
+    second_socket = connection.sock
+    connection.close()
+    assert first.getheader("Content-Length") is not None
+    assert second.status == 200
+    # http.client drops its socket after a reply that closes the connection, so the same object means keep-alive.
+    assert first_socket is not None
+    assert second_socket is first_socket
+
+
+def test_chunked_body_accepted(client):
+    chunks = iter([b'{"id": "1", "jsonrpc": "2.0", ', b'"method": "getApiKeyDetails"}'])
+    response = client.post_raw(b"", endpoint="general", data=chunks)
+    assert response.status_code == 200
+    assert "result" in response.json()
+
+
+def test_body_over_limit_is_413(client):
+    response = client.post_raw(b"x" * (gravityzone_emulator.MAX_BODY_BYTES + 1))
+    assert response.status_code == 413
+
+
+def test_chunked_body_over_limit_is_413(client):
+    chunks = (b"x" * 65536 for _index in range(20))
+    response = client.post_raw(b"", data=chunks)
+    assert response.status_code == 413
 
 
 def test_envelope_not_json_is_parse_error(client):
@@ -404,6 +444,26 @@ def test_rate_limit_429_with_retry_after(tmp_path):
     assert throttled[0].json()["error"]["code"] == -32000
     assert stats["throttled"] == len(throttled)
     assert stats["by_http_status"]["429"] == len(throttled)
+
+
+def test_rate_limit_skips_admin_calls(tmp_path):
+    with gravityzone_emulator.Emulator(state_dir=str(tmp_path), rate_limit=1, burst=1) as emulator:
+        client = Client(emulator)
+        codes = [client.admin("GET", "stats").status_code for _index in range(5)]
+        client.close()
+    assert codes == [200] * 5
+
+
+def test_rate_limit_per_key(tmp_path):
+    with gravityzone_emulator.Emulator(state_dir=str(tmp_path), rate_limit=1, burst=1) as emulator:
+        client = Client(emulator)
+        first = client.status(VENDOR_ACTION_ID).status_code
+        second = client.status(VENDOR_ACTION_ID).status_code
+        other_key = client.rpc("getApiKeyDetails", endpoint="general", key=NO_INCIDENTS_KEY).status_code
+        client.close()
+    assert first == 200
+    assert second == 429
+    assert other_key == 200
 
 
 def test_rate_limit_off(emulator):
@@ -692,3 +752,34 @@ def test_script_rejects_non_loopback_host(tmp_path, host):
                                capture_output=True, text=True, timeout=30, check=False)
     assert completed.returncode == 2
     assert "not a loopback address" in completed.stderr
+
+
+def test_script_keys_file_replaces_table(tmp_path):
+    keys_path = tmp_path / "keys.json"
+    keys_path.write_text(json.dumps({"custom-script-key-0123": {"enabledApis": ["Incidents"], "createdAt": "2025-01-02T03:04:05+00:00"}}), encoding="utf-8")
+    state_path = tmp_path / "emulator.json"
+    process = subprocess.Popen([sys.executable, SCRIPT_PATH, "--state-dir", str(tmp_path), "--keys-file", str(keys_path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for_file(str(state_path), 15), "emulator.json did not appear"
+        state = json.loads(state_path.read_text(encoding="utf-8"))
+        response = requests.post(state["url"] + "/v1.0/jsonrpc/general", json={"id": "1", "jsonrpc": "2.0", "method": "getApiKeyDetails"},
+                                 auth=("custom-script-key-0123", ""), verify=state["ca_path"], timeout=10)
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert state["keys"] == {"custom-script-key-0123": ["Incidents"]}
+    assert response.json()["result"]["createdAt"] == "2025-01-02T03:04:05+00:00"
+    assert process.returncode == 0
+
+
+def test_script_rejects_invalid_seed(tmp_path):
+    seed_path = tmp_path / "seed.json"
+    seed_path.write_text(json.dumps({"actions": [{"id": "6912758f88df334ddbfb7e1a", "type": 3, "statuses": "0,1,2"}]}), encoding="utf-8")
+    completed = subprocess.run([sys.executable, SCRIPT_PATH, "--state-dir", str(tmp_path), "--seed", str(seed_path)],
+                               capture_output=True, text=True, timeout=30, check=False)
+    assert completed.returncode == 2
+    assert "statuses" in completed.stderr
