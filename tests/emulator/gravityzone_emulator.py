@@ -932,15 +932,19 @@ class RequestHandler(BaseHTTPRequestHandler):
         LOGGER.debug("%s %s", self.address_string(), format % args)
 
     def dispatch(self):
+        path = urlsplit(self.path).path
         try:
             body = self.read_body()
         except BadRequestBody as error:
             LOGGER.info("Rejected a request body from %s: %s", self.address_string(), error)
             self.close_connection = True
+            if not path.startswith(ADMIN_PREFIX):
+                record = RequestRecord()
+                record.http_status = error.http_status
+                self.emulator.stats.record(record)
             self.send_reply(Reply(error.http_status, html_page(error.http_status, self.responses[error.http_status][0]), content_type="text/html"))
             return
 
-        path = urlsplit(self.path).path
         if path.startswith(ADMIN_PREFIX):
             self.send_reply(self.handle_admin(path[len(ADMIN_PREFIX):], body))
             return
@@ -961,7 +965,10 @@ class RequestHandler(BaseHTTPRequestHandler):
                      record.http_status or "reset", record.fault)
 
     def read_body(self):
-        """Read the request body, from Content-Length or chunked transfer encoding. Raise BadRequestBody on bad framing."""
+        """Read the request body, from Content-Length or chunked transfer encoding.
+
+        Raise BadRequestBody on bad framing or a body over MAX_BODY_BYTES.
+        """
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             return self.read_chunked_body()
         length_header = self.headers.get("Content-Length")
@@ -1139,6 +1146,8 @@ class Emulator:
                  seed_path=DEFAULT_SEED_PATH, keys=None):
         if not is_loopback_host(host):
             raise ValueError("Host %s is not a loopback address. Use 127.0.0.1, ::1 or localhost." % host)
+        if not is_integer(port) or not 0 <= port <= 65535:
+            raise ValueError("port must be a TCP port number from 0 to 65535, not %r." % (port,))
         if progress not in PROGRESS_MODES:
             raise ValueError("Progress mode %r is invalid. Use one of %s." % (progress, ", ".join(PROGRESS_MODES)))
         if not is_number(step_seconds) or step_seconds <= 0:

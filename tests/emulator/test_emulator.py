@@ -190,7 +190,9 @@ def test_chunked_body_accepted(client):
 
 def test_body_over_limit_is_413(client):
     response = client.post_raw(b"x" * (gravityzone_emulator.MAX_BODY_BYTES + 1))
+    stats = client.admin("GET", "stats").json()
     assert response.status_code == 413
+    assert stats["by_http_status"] == {"413": 1}
 
 
 def test_chunked_body_over_limit_is_413(client):
