@@ -94,6 +94,10 @@ class EmulatorControl:
     def clear_faults(self):
         requests.delete(self.admin + "/faults", verify=self.ca_path, timeout=10).raise_for_status()
 
+    def reset(self):
+        """Reload the seed actions and zero the counters."""
+        requests.post(self.admin + "/reset", verify=self.ca_path, timeout=10).raise_for_status()
+
     def stats(self):
         response = requests.get(self.admin + "/stats", verify=self.ca_path, timeout=10)
         response.raise_for_status()

@@ -12,9 +12,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 import pytest
 
-from conftest import API_KEY, NO_INCIDENTS_KEY
+from conftest import API_KEY, NO_INCIDENTS_KEY, REPO
 
 RESULT_KEYS = ("actions", "terminal", "succeeded", "needs_attention", "open_ids", "unsuccessful_ids", "needs_attention_ids", "retryable")
 
@@ -331,3 +333,10 @@ def test_key_absent_at_vvvv(run_playbook, gz, scenario):
         env["GRAVITYZONE_CA_PATH"] = None
     run = run_playbook("read.yml", extra_vars, env=env, verbosity=4)
     assert "Read" in run.output
+
+
+def test_demo_playbook_runs(run_playbook, gz):
+    gz.reset()
+    run = run_playbook(os.path.join(REPO, "playbooks", "demo.yml"))
+    assert run.rc == 0, run.output
+    assert "To escalate: 691276b488df334ddbfb7e3f, 6912773e88df334ddbfb7e51" in run.output
