@@ -16,6 +16,7 @@ __metaclass__ = type
 import base64
 import ipaddress
 import json
+import math
 import os
 import re
 import time
@@ -82,11 +83,14 @@ class GravityZoneError(Exception):
 
     retryable is true when the same call may succeed later (timeouts, 429,
     5xx, connection errors). action_specific is true when the API rejected
-    the parameters of this one call (-32602), so a caller reading many
-    actions may go on with the others.
+    the parameters of this one call (-32602). affects_all is true when every
+    other call would fail the same way (authentication, permission, TLS,
+    connection, rate limit, wrong URL), so a caller reading many actions
+    stops; otherwise it may go on with the others.
     """
 
-    def __init__(self, message, retryable=False, http_status=None, rpc_code=None, details=None, action_specific=False):
+    def __init__(self, message, retryable=False, http_status=None, rpc_code=None, details=None, action_specific=False,
+                 affects_all=False):
         super(GravityZoneError, self).__init__(message)
         self.message = message
         self.retryable = retryable
@@ -94,6 +98,7 @@ class GravityZoneError(Exception):
         self.rpc_code = rpc_code
         self.details = details
         self.action_specific = action_specific
+        self.affects_all = affects_all
 
     def __str__(self):
         return self.message
@@ -126,9 +131,12 @@ def normalise_base_url(base_url):
             "base_url is missing or empty. Set it to the Access URL of the API key, shown in the GravityZone console "
             "under My Account > Control Center API, for example https://cloud.gravityzone.bitdefender.com/api, "
             "or set GRAVITYZONE_BASE_URL.")
+    parts = urlsplit(base_url.strip())
+    if "@" in parts.netloc:
+        raise ConnectionOptionError(
+            "base_url must not contain a user name or password. Remove them from the URL and pass the key in api_key.")
     text = base_url.strip()
     try:
-        parts = urlsplit(text)
         port = parts.port
     except ValueError as exc:
         raise ConnectionOptionError("base_url %r is not a valid URL (%s). Use the form https://HOST/api." % (text, exc))
@@ -137,9 +145,6 @@ def normalise_base_url(base_url):
         raise ConnectionOptionError(
             "base_url %r is not an https:// URL. Use the Access URL of the API key, for example "
             "https://cloud.gravityzone.bitdefender.com/api." % text)
-    if parts.username is not None or parts.password is not None:
-        raise ConnectionOptionError(
-            "base_url must not contain a user name or password. Remove them from the URL and pass the key in api_key.")
     if parts.query or parts.fragment:
         raise ConnectionOptionError("base_url %r has a query or fragment. Use the form https://HOST/api." % text)
     if scheme == "http" and not is_loopback_host(parts.hostname):
@@ -163,8 +168,8 @@ def _positive_number(name, value, kind):
         number = kind(value)
     except (TypeError, ValueError):
         number = None
-    if number is None or isinstance(value, bool) or number != number or number <= 0:
-        raise ConnectionOptionError("%s must be a number greater than 0, got %r." % (name, value))
+    if number is None or isinstance(value, bool) or not math.isfinite(number) or number <= 0:
+        raise ConnectionOptionError("%s must be a finite number greater than 0, got %r." % (name, value))
     return number
 
 
@@ -218,21 +223,27 @@ if HAS_REQUESTS:
     class DeadlineRetry(Retry):
         """urllib3 Retry that gives up instead of sleeping past a deadline.
 
-        deadline is a time.monotonic() value, or None. A Retry-After longer
-        than max_retry_after also ends the retries. Giving up on a status
-        retry makes urllib3 return the last response (raise_on_status is
-        off), so the caller still sees the 429 or 503 and its body.
+        deadline is a value of clock, or None. A retry is made only when its
+        pause and one more attempt of attempt_timeout seconds fit before the
+        deadline, so that retries never carry a call past it. A Retry-After
+        longer than max_retry_after also ends the retries. Giving up on a
+        status retry makes urllib3 return the last response (raise_on_status
+        is off), so the caller still sees the 429 or 503 and its body.
         """
+
+        EXTRA_ATTRIBUTES = ("deadline", "attempt_timeout", "max_retry_after", "clock")
 
         def __init__(self, *args, **kwargs):
             self.deadline = kwargs.pop("deadline", None)
+            self.attempt_timeout = kwargs.pop("attempt_timeout", 0.0)
             self.max_retry_after = kwargs.pop("max_retry_after", MAX_RETRY_AFTER)
+            self.clock = kwargs.pop("clock", time.monotonic)
             super(DeadlineRetry, self).__init__(*args, **kwargs)
 
         def new(self, **kw):
             renewed = super(DeadlineRetry, self).new(**kw)
-            renewed.deadline = self.deadline
-            renewed.max_retry_after = self.max_retry_after
+            for name in self.EXTRA_ATTRIBUTES:
+                setattr(renewed, name, getattr(self, name))
             return renewed
 
         def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
@@ -242,13 +253,13 @@ if HAS_REQUESTS:
                 retry_after = renewed.get_retry_after(response)
             pause = retry_after if retry_after is not None else renewed.get_backoff_time()
             too_long = retry_after is not None and retry_after > self.max_retry_after
-            past_deadline = self.deadline is not None and time.monotonic() + pause >= self.deadline
+            past_deadline = self.deadline is not None and self.clock() + pause + self.attempt_timeout > self.deadline
             if too_long or past_deadline:
                 raise MaxRetryError(_pool, url, error or ResponseError("retry would pass the deadline"))
             return renewed
 
 
-def read_retry_policy(retries, deadline=None):
+def read_retry_policy(retries, deadline=None, attempt_timeout=0.0, clock=time.monotonic):
     """Build the Retry for reads: 429, 502-504, connection errors and read timeouts.
 
     urllib3 retries only idempotent methods by default, and every JSON-RPC
@@ -268,6 +279,8 @@ def read_retry_policy(retries, deadline=None):
         raise_on_status=False,
         raise_on_redirect=False,
         deadline=deadline,
+        attempt_timeout=attempt_timeout,
+        clock=clock,
     )
 
 
@@ -329,7 +342,10 @@ class GravityZoneClient:
         self.access_url = access_url
         self.timeout = timeout
         self.request_retries = request_retries
-        self.verify = ca_path if ca_path else bool(validate_certs)
+        if not validate_certs:
+            self.verify = False
+        else:
+            self.verify = ca_path if ca_path else True
         self.clock = clock
         self._api_key = api_key
         self._pacer = _Pacer(rate, clock=clock, sleep=sleep)
@@ -367,7 +383,7 @@ class GravityZoneClient:
         timeout = self.timeout
         if deadline is not None:
             timeout = min(timeout, max(deadline - self.clock(), 0.001))
-        self._adapter.max_retries = read_retry_policy(self.request_retries, deadline)
+        self._adapter.max_retries = read_retry_policy(self.request_retries, deadline, timeout, self.clock)
 
         self._pacer.wait_turn()
         failure = None
@@ -394,31 +410,32 @@ class GravityZoneClient:
         return b"".join(chunks)
 
     def _transport_error(self, exc, method, url, timeout):
-        """Translate a requests exception into a GravityZoneError."""
+        """Translate a requests exception into a GravityZoneError.
+
+        Every transport failure affects all calls: the next one would meet
+        the same network, proxy or certificate.
+        """
         host = urlsplit(url).netloc
+        reason = self.redact(str(_last_reason(exc)))
         if _chain_has(exc, "SSLError", "SSLCertVerificationError", "CertificateError"):
-            detail = self.redact(str(_last_reason(exc)))
-            return GravityZoneError(
-                "%s to %s failed the TLS handshake: %s. If the server uses a private CA, set ca_path to its CA "
-                "bundle; check that base_url names the host in the certificate. validate_certs=false is only for tests."
-                % (method, host, detail))
+            message = ("%s to %s failed the TLS handshake: %s. If the server uses a private CA, set ca_path to its CA "
+                       "bundle; check that base_url names the host in the certificate. validate_certs=false is only for tests."
+                       % (method, host, reason))
+            return GravityZoneError(message, affects_all=True)
         if _chain_has(exc, "ProxyError"):
-            return GravityZoneError(
-                "%s to %s failed at the HTTPS proxy: %s. Check HTTPS_PROXY and NO_PROXY."
-                % (method, host, self.redact(str(_last_reason(exc)))), retryable=True)
-        if _chain_has(exc, "ReadTimeout", "ReadTimeoutError", "ConnectTimeout", "ConnectTimeoutError", "Timeout", "TimeoutError"):
-            return GravityZoneError(
-                "%s to %s timed out after %.1f seconds per attempt (%d retries). Check the network path to the API, "
-                "or raise timeout." % (method, host, timeout, self.request_retries), retryable=True)
-        if isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
-            return GravityZoneError(
-                "%s to %s: the connection broke while the reply was being read (%s). Try again; if it persists, "
-                "check proxies between this host and the API." % (method, host, type(exc).__name__), retryable=True)
-        if isinstance(exc, requests.exceptions.ConnectionError):
-            return GravityZoneError(
-                "%s to %s failed: could not connect or the connection was dropped (%s). Check base_url, DNS, "
-                "firewalls and HTTPS_PROXY / NO_PROXY." % (method, host, self.redact(str(_last_reason(exc)))), retryable=True)
-        return GravityZoneError("%s to %s failed: %s" % (method, host, self.redact(str(exc))), retryable=True)
+            message = "%s to %s failed at the HTTPS proxy: %s. Check HTTPS_PROXY and NO_PROXY." % (method, host, reason)
+        elif _chain_has(exc, "ReadTimeout", "ReadTimeoutError", "ConnectTimeout", "ConnectTimeoutError", "Timeout", "TimeoutError"):
+            message = ("%s to %s timed out after %.1f seconds per attempt (%d retries). Check the network path to the API, "
+                       "or raise timeout." % (method, host, timeout, self.request_retries))
+        elif isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
+            message = ("%s to %s: the connection broke while the reply was being read (%s). Try again; if it persists, "
+                       "check proxies between this host and the API." % (method, host, type(exc).__name__))
+        elif isinstance(exc, requests.exceptions.ConnectionError):
+            message = ("%s to %s failed: could not connect or the connection was dropped (%s). Check base_url, DNS, "
+                       "firewalls and HTTPS_PROXY / NO_PROXY." % (method, host, reason))
+        else:
+            message = "%s to %s failed: %s" % (method, host, self.redact(str(exc)))
+        return GravityZoneError(message, retryable=True, affects_all=True)
 
     def _parse_reply(self, status, headers, content, request_id, method, url):
         """Check the reply in order: HTTP status, JSON-RPC error, then result."""
@@ -426,13 +443,19 @@ class GravityZoneClient:
             return self._raise(
                 "%s: the reply from %s is larger than %d bytes, which no GravityZone reply is. Check base_url and any proxy."
                 % (method, url, MAX_REPLY_BYTES), retryable=True, http_status=status)
-        payload, decode_problem = _decode_json(content, headers)
+        payload, decode_problem = _decode_json(content, headers, self.redact)
         rpc_error = payload.get("error") if isinstance(payload, dict) else None
         code, message, details = _rpc_error_parts(rpc_error)
 
+        if (status < 200 or status >= 300) and code in PERMANENT_RPC_CODES:
+            # A JSON-RPC error that no retry can change, whatever HTTP status carried it.
+            return self._raise("HTTP %d: %s" % (status, self._rpc_error_message(method, code, message, details, url)),
+                               http_status=status, rpc_code=code, details=details, action_specific=code == RPC_INVALID_PARAMS,
+                               affects_all=code != RPC_INVALID_PARAMS)
         if status < 200 or status >= 300:
             return self._raise(self._http_error_message(status, method, url, code, message, details, decode_problem, headers),
-                               retryable=status == 429 or status >= 500, http_status=status, rpc_code=code, details=details)
+                               retryable=status == 429 or status >= 500, http_status=status, rpc_code=code, details=details,
+                               affects_all=status < 500)
         if decode_problem:
             return self._raise("%s: the reply from %s is not JSON-RPC (%s). Check that base_url is the key's Access URL "
                                "and that no proxy rewrites the reply." % (method, url, decode_problem), retryable=True, http_status=status)
@@ -440,7 +463,8 @@ class GravityZoneClient:
             return self._raise("%s: the reply from %s is JSON but not a JSON-RPC object." % (method, url), retryable=True, http_status=status)
         if rpc_error is not None:
             return self._raise(self._rpc_error_message(method, code, message, details, url), retryable=code not in PERMANENT_RPC_CODES,
-                               http_status=status, rpc_code=code, details=details, action_specific=code == RPC_INVALID_PARAMS)
+                               http_status=status, rpc_code=code, details=details, action_specific=code == RPC_INVALID_PARAMS,
+                               affects_all=code in PERMANENT_RPC_CODES and code != RPC_INVALID_PARAMS)
         if payload.get("id") != request_id:
             return self._raise("%s: the reply id %r does not match the request id %r; a proxy or load balancer may have mixed up "
                                "replies. Try again." % (method, payload.get("id"), request_id), retryable=True, http_status=status)
@@ -502,15 +526,19 @@ def _last_reason(exc):
     return deepest
 
 
-def _decode_json(content, headers):
-    """Return (payload, problem); problem describes a body that is not JSON."""
+def _decode_json(content, headers, redact_text):
+    """Return (payload, problem); problem describes a body that is not JSON.
+
+    The quoted start of the body is redacted before it is cut, so that a
+    key echoed by a proxy page cannot survive in part.
+    """
     if not content:
         return None, "the body is empty"
     try:
         return json.loads(content.decode("utf-8")), None
     except (UnicodeDecodeError, ValueError):
         content_type = headers.get("Content-Type", "no Content-Type")
-        head = content[:60].decode("utf-8", "replace").strip().replace("\n", " ")
+        head = redact_text(content[:4096].decode("utf-8", "replace")).strip().replace("\n", " ")[:60]
         return None, "a %s body that is not valid JSON, starting %r" % (content_type, head)
 
 

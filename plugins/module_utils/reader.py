@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
 import time
 
 from ansible_collections.bitdefender.gravityzone.plugins.module_utils.client import GravityZoneError
@@ -84,8 +85,8 @@ def validate_action_ids(values, option="action_ids"):
 def validate_wait_options(wait_timeout, wait_sleep):
     """Check wait_timeout and wait_sleep; raise ActionIdError naming the bad one."""
     for name, value in (("wait_timeout", wait_timeout), ("wait_sleep", wait_sleep)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value <= 0:
-            raise ActionIdError("%s must be a number of seconds greater than 0, got %r." % (name, value))
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+            raise ActionIdError("%s must be a finite number of seconds greater than 0, got %r." % (name, value))
 
 
 class ReadOutcome:
@@ -209,10 +210,10 @@ class StatusReader:
     def _read_round(self, outcome, action_ids, deadline=None):
         """Read each ID once. Return False when an error ended the round early.
 
-        An error tied to one action (the API rejected its ID) is recorded and
-        the round goes on. Any other error (authentication, TLS, connection,
-        rate limit after retries) would fail every other read the same way,
-        so it ends the round.
+        An error that every other read would meet too (authentication, TLS,
+        connection, rate limit after retries) ends the round. Any other error,
+        such as the API rejecting one ID or a 5xx for one read, is recorded
+        and the round goes on with the next action.
         """
         for action_id in action_ids:
             if deadline is not None and self.clock() >= deadline:
@@ -221,7 +222,7 @@ class StatusReader:
                 outcome.actions[action_id] = self.read_one(action_id, deadline)
             except GravityZoneError as error:
                 outcome.errors[action_id] = error
-                if not error.action_specific:
+                if error.affects_all:
                     return False
             else:
                 outcome.transient.pop(action_id, None)

@@ -294,7 +294,7 @@ def test_validate_certs_false_warns(run_playbook, gz):
     ({"action_id": "a1", "base_url": "http://gravityzone.example.com/api"}, "clear text"),
     ({"action_id": "a1", "base_url": "ftp://127.0.0.1/api"}, "is not an https:// URL"),
     ({"action_id": "a1", "base_url": "cloud.gravityzone.bitdefender.com"}, "is not an https:// URL"),
-    ({"action_id": "a1", "timeout": 0}, "timeout must be a number greater than 0"),
+    ({"action_id": "a1", "timeout": 0}, "timeout must be a finite number greater than 0"),
     ({"action_id": "a1", "ca_path": "/nonexistent/ca.pem"}, "does not exist"),
     ({"action_id": " a1"}, "surrounding whitespace"),
     ({"action_id": ""}, "empty"),

@@ -277,7 +277,7 @@ def test_module_no_warning_by_default(api, run, warnings):
 
 def test_module_bad_wait_timeout_rejected(api, run):
     result = failed(run(action_id="a", wait=True, wait_timeout=0))
-    assert result["msg"] == "wait_timeout must be a number of seconds greater than 0, got 0.0."
+    assert result["msg"] == "wait_timeout must be a finite number of seconds greater than 0, got 0.0."
     assert api.requests == []
 
 
