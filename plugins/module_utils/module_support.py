@@ -39,9 +39,10 @@ WAIT_ARGUMENT_SPEC = dict(
 )
 
 
-def connection_options_from_module(module):
+def connection_options_from_module(module, failure_result=None):
     """Return the validated connection options of a module, or fail the task.
 
+    failure_result holds the keys that the task returns when it fails here.
     fail_json runs after the except block: ansible-core 2.18 and older attach
     the active exception's traceback to the result at -vvv otherwise.
     """
@@ -54,21 +55,21 @@ def connection_options_from_module(module):
     except ConnectionOptionError as exc:
         problem = str(exc)
     if problem is not None:
-        module.fail_json(msg=problem)
+        module.fail_json(msg=problem, **(failure_result or {}))
     if not options["validate_certs"]:
         module.warn("validate_certs is false: the TLS certificate of %s is not checked, so the API key can be sent to an "
                     "impostor. Use ca_path for a private CA instead." % options["access_url"])
     return options
 
 
-def client_from_module(module):
+def client_from_module(module, failure_result=None):
     """Return a GravityZoneClient for the module's connection options, or fail the task."""
-    options = connection_options_from_module(module)
+    options = connection_options_from_module(module, failure_result)
     problem = None
     try:
         client = GravityZoneClient.from_options(options)
     except GravityZoneError as exc:
         problem = str(exc)
     if problem is not None:
-        module.fail_json(msg=problem)
+        module.fail_json(msg=problem, **(failure_result or {}))
     return client

@@ -327,6 +327,20 @@ from ansible_collections.bitdefender.gravityzone.plugins.module_utils.reader imp
 )
 
 
+def unread_result(module):
+    """Return the result keys of a task that failed before reading anything.
+
+    They are all present so that an until: condition such as
+    "status.terminal or not status.retryable" can be evaluated; retryable is
+    false because the same arguments fail the same way.
+    """
+    result = dict(changed=False, retryable=False, actions=[], terminal=False, succeeded=False, needs_attention=False,
+                  open_ids=[], unsuccessful_ids=[], needs_attention_ids=[])
+    if module.params["action_id"] is not None:
+        result["action"] = None
+    return result
+
+
 def validated_ids(module):
     """Return the action IDs as a list, or fail the task before any request."""
     single = module.params["action_id"] is not None
@@ -341,7 +355,7 @@ def validated_ids(module):
     except ActionIdError as exc:
         problem = str(exc)
     if problem is not None:
-        module.fail_json(msg=problem)
+        module.fail_json(msg=problem, **unread_result(module))
     return action_ids
 
 
@@ -362,7 +376,7 @@ def main():
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
 
     action_ids = validated_ids(module)
-    client = client_from_module(module)
+    client = client_from_module(module, failure_result=unread_result(module))
     reader = StatusReader(client)
 
     params = module.params

@@ -307,6 +307,7 @@ def test_bad_input_rejected_before_any_request(run_playbook, gz, extra_vars, exp
     run = run_playbook("read.yml", extra_vars)
     result = run.task("Read", "failed")["result"]
     assert expected in result["msg"]
+    assert result["retryable"] is False
     assert gz.stats()["requests"] == before
 
 
