@@ -23,7 +23,7 @@ description:
     environment variables of the controller, then the C([gravityzone]) section of C(ansible.cfg).
     C(module_defaults) and a task's C(environment) do not reach a lookup.
 author:
-  - bitdefender.gravityzone contributors
+  - bitdefender.gravityzone contributors (!UNKNOWN)
 requirements:
   - Python C(requests) 2.25 or later on the controller.
   - An API key with the B(Incidents API) enabled.
@@ -274,9 +274,9 @@ class LookupModule(LookupBase):
         except AnsibleError as exc:
             problem = "Invalid option for the bitdefender.gravityzone.response_action lookup: %s" % exc.message
         except Exception as exc:  # pylint: disable=broad-except
-            # Anything else is a bug in this collection. It is still raised as a
-            # lookup error, because ansible-core 2.16 to 2.18 print a traceback
-            # for any other exception, and the errors= keyword must apply.
+            # Anything else is a bug in this collection. It is still raised as
+            # AnsibleLookupError so that errors= applies and ansible-core shows
+            # the message instead of a traceback.
             problem = "The bitdefender.gravityzone.response_action lookup failed unexpectedly: %s: %s" % (type(exc).__name__, exc)
         raise AnsibleLookupError(redact(problem, api_key if isinstance(api_key, str) else None))
 
