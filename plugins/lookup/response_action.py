@@ -244,6 +244,7 @@ from ansible_collections.bitdefender.gravityzone.plugins.module_utils.client imp
     ConnectionOptionError,
     GravityZoneClient,
     GravityZoneError,
+    insecure_tls_warning,
     redact,
     validate_connection_options,
 )
@@ -309,8 +310,7 @@ class LookupModule(LookupBase):
             validate_wait_options(self.get_option("wait_timeout"), self.get_option("wait_sleep"))
         options = validate_connection_options(**dict((name, self.get_option(name)) for name in CONNECTION_OPTIONS))
         if not options["validate_certs"]:
-            display.warning("validate_certs is false: the TLS certificate of %s is not checked, so the API key can be "
-                            "sent to an impostor. Use ca_path for a private CA instead." % options["access_url"])
+            display.warning(insecure_tls_warning(options["access_url"]))
 
         client = GravityZoneClient.from_options(options)
         try:

@@ -209,6 +209,12 @@ def validate_connection_options(base_url, api_key, validate_certs=True, ca_path=
     }
 
 
+def insecure_tls_warning(access_url):
+    """Return the warning shown whenever validate_certs is false."""
+    return ("validate_certs is false: the TLS certificate of %s is not checked, so the API key can be sent to an "
+            "impostor. Use ca_path for a private CA instead." % access_url)
+
+
 def redact(text, api_key):
     """Replace the key, and the base64 of the Basic credentials, with a mask."""
     if not api_key or not isinstance(text, str):

@@ -16,6 +16,7 @@ from ansible_collections.bitdefender.gravityzone.plugins.module_utils.client imp
     ConnectionOptionError,
     GravityZoneClient,
     GravityZoneError,
+    insecure_tls_warning,
     validate_connection_options,
 )
 from ansible_collections.bitdefender.gravityzone.plugins.module_utils.reader import DEFAULT_WAIT_SLEEP, DEFAULT_WAIT_TIMEOUT
@@ -57,8 +58,7 @@ def connection_options_from_module(module, failure_result=None):
     if problem is not None:
         module.fail_json(msg=problem, **(failure_result or {}))
     if not options["validate_certs"]:
-        module.warn("validate_certs is false: the TLS certificate of %s is not checked, so the API key can be sent to an "
-                    "impostor. Use ca_path for a private CA instead." % options["access_url"])
+        module.warn(insecure_tls_warning(options["access_url"]))
     return options
 
 

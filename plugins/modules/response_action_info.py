@@ -20,7 +20,7 @@ description:
   - Without O(wait), a pending or failed action is data, not a task failure. The task fails only when a status could
     not be read.
 author:
-  - bitdefender.gravityzone contributors
+  - bitdefender.gravityzone contributors (!UNKNOWN)
 requirements:
   - Python C(requests) 2.25 or later on the host that runs the task, usually C(localhost).
   - An API key with the B(Incidents API) enabled.
@@ -28,11 +28,14 @@ extends_documentation_fragment:
   - bitdefender.gravityzone.connection
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: The module only reads, so check mode reads as usual.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   action_group:
+    description: Use C(group/bitdefender.gravityzone.gravityzone) in C(module_defaults) to set defaults for this module.
     support: full
     membership:
       - bitdefender.gravityzone.gravityzone
@@ -83,6 +86,10 @@ notes:
   - RV(retryable) lets an C(until) loop stop on permanent errors, see the examples. The module never returns
     C(attempts); that key belongs to C(until).
   - The API allows 10 requests per second per key, shared by every task and playbook that uses the key.
+seealso:
+  - plugin: bitdefender.gravityzone.response_action
+    plugin_type: lookup
+    description: The same read from templates and C(until) conditions.
 """
 
 EXAMPLES = r"""
@@ -191,7 +198,7 @@ actions:
       type: str
       sample: "2023-08-06T23:43:27"
     generated_on_utc:
-      description: O(generated_on) as ISO 8601 in UTC with an explicit offset; null when the API value cannot be parsed.
+      description: RV(actions[].generated_on) as ISO 8601 in UTC with an explicit offset; null when the API value cannot be parsed.
       type: str
       sample: "2023-08-06T23:43:27+00:00"
     error_id:
