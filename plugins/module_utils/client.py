@@ -87,10 +87,16 @@ class GravityZoneError(Exception):
     other call would fail the same way (authentication, permission, TLS,
     connection, rate limit, wrong URL), so a caller reading many actions
     stops; otherwise it may go on with the others.
+
+    maybe_delivered is true when the request may have reached GravityZone
+    and been carried out although the call failed (a read timeout, a
+    connection dropped after sending, a 5xx, a garbled reply). A create call
+    with this flag may have created an action. request_id is the JSON-RPC
+    id of the failed request.
     """
 
     def __init__(self, message, retryable=False, http_status=None, rpc_code=None, details=None, action_specific=False,
-                 affects_all=False):
+                 affects_all=False, maybe_delivered=False):
         super(GravityZoneError, self).__init__(message)
         self.message = message
         self.retryable = retryable
@@ -99,6 +105,8 @@ class GravityZoneError(Exception):
         self.details = details
         self.action_specific = action_specific
         self.affects_all = affects_all
+        self.maybe_delivered = maybe_delivered
+        self.request_id = None
 
     def __str__(self):
         return self.message
@@ -290,6 +298,31 @@ def read_retry_policy(retries, deadline=None, attempt_timeout=0.0, clock=time.mo
     )
 
 
+def create_retry_policy(retries):
+    """Build the Retry for createResponseAction: only what cannot have created an action.
+
+    The API has no idempotency key, so a create is repeated only after a
+    refused connection (nothing was sent) or HTTP 429 (the rate limiter
+    turned it away). A read timeout, a connection dropped after sending and
+    a 5xx are not repeated, because the first request may have created the
+    action.
+    """
+    return DeadlineRetry(
+        total=retries,
+        connect=retries,
+        read=0,
+        status=retries,
+        other=0,
+        redirect=0,
+        allowed_methods=frozenset(["POST"]),
+        status_forcelist=frozenset([429]),
+        backoff_factor=RETRY_BACKOFF_FACTOR,
+        respect_retry_after_header=True,
+        raise_on_status=False,
+        raise_on_redirect=False,
+    )
+
+
 class _Pacer:
     """Spaces request starts at least 1 / rate seconds apart.
 
@@ -377,19 +410,31 @@ class GravityZoneClient:
     def redact(self, text):
         return redact(text, self._api_key)
 
-    def call(self, area, method, params, deadline=None):
+    def call(self, area, method, params, deadline=None, creates=False, request_id=None):
         """Call method in the API area and return the JSON-RPC result.
 
-        deadline (time.monotonic() value) bounds the request timeout and every
-        retry pause. Raises GravityZoneError.
+        deadline (a value of the client's clock) bounds the request timeout
+        and every retry pause. creates=True selects the create retry policy,
+        for calls that must not run twice. request_id sets the JSON-RPC id,
+        a fresh UUID by default. Raises GravityZoneError, with request_id set.
         """
-        request_id = str(uuid.uuid4())
+        request_id = request_id or str(uuid.uuid4())
+        try:
+            return self._call(area, method, params, deadline, creates, request_id)
+        except GravityZoneError as error:
+            error.request_id = request_id
+            raise
+
+    def _call(self, area, method, params, deadline, creates, request_id):
         url = self.endpoint(area)
         body = {"id": request_id, "jsonrpc": "2.0", "method": method, "params": params}
         timeout = self.timeout
         if deadline is not None:
             timeout = min(timeout, max(deadline - self.clock(), 0.001))
-        self._adapter.max_retries = read_retry_policy(self.request_retries, deadline, timeout, self.clock)
+        if creates:
+            self._adapter.max_retries = create_retry_policy(self.request_retries)
+        else:
+            self._adapter.max_retries = read_retry_policy(self.request_retries, deadline, timeout, self.clock)
 
         self._pacer.wait_turn()
         failure = None
@@ -423,6 +468,9 @@ class GravityZoneClient:
         """
         host = urlsplit(url).netloc
         reason = self.redact(str(_last_reason(exc)))
+        # These fail before the request is sent, so nothing reached GravityZone.
+        before_sending = _chain_has(exc, "NewConnectionError", "ConnectTimeoutError", "ConnectTimeout", "NameResolutionError",
+                                    "ProxyError", "SSLError", "SSLCertVerificationError", "CertificateError")
         if _chain_has(exc, "SSLError", "SSLCertVerificationError", "CertificateError"):
             message = ("%s to %s failed the TLS handshake: %s. If the server uses a private CA, set ca_path to its CA "
                        "bundle; check that base_url names the host in the certificate. validate_certs=false is only for tests."
@@ -441,7 +489,7 @@ class GravityZoneClient:
                        "firewalls and HTTPS_PROXY / NO_PROXY." % (method, host, reason))
         else:
             message = "%s to %s failed: %s" % (method, host, self.redact(str(exc)))
-        return GravityZoneError(message, retryable=True, affects_all=True)
+        return GravityZoneError(message, retryable=True, affects_all=True, maybe_delivered=not before_sending)
 
     def _parse_reply(self, status, headers, content, request_id, method, url):
         """Check the reply in order: HTTP status, JSON-RPC error, then result."""
@@ -479,6 +527,11 @@ class GravityZoneClient:
         return payload["result"]
 
     def _raise(self, message, **kwargs):
+        # A reply that is garbled or a 5xx may come after GravityZone did the
+        # work; a 4xx (429 included) or a permanent JSON-RPC error means it
+        # turned the request away.
+        status = kwargs.get("http_status") or 0
+        kwargs.setdefault("maybe_delivered", bool(kwargs.get("retryable")) and not 400 <= status < 500)
         if kwargs.get("details") is not None:
             kwargs["details"] = self.redact(kwargs["details"])
         raise GravityZoneError(self.redact(message), **kwargs)
