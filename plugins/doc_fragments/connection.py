@@ -44,7 +44,7 @@ options:
       - PEM file or directory of CA certificates used to verify the API server, for example a TLS-inspecting proxy's CA.
       - When set, it wins over E(REQUESTS_CA_BUNDLE) and E(CURL_CA_BUNDLE). When not set and O(validate_certs=true),
         those variables are honoured as in every requests-based tool, and otherwise the CA bundle of C(certifi) is used.
-      - If not set, the value of the E(GRAVITYZONE_CA_PATH) environment variable is used.
+      - If not set, the value of the E(GRAVITYZONE_CA_PATH) environment variable is used. An empty value counts as not set.
     type: path
   timeout:
     description:
@@ -118,7 +118,8 @@ options:
       - PEM file or directory of CA certificates used to verify the API server, for example a TLS-inspecting proxy's CA.
       - When set, it wins over E(REQUESTS_CA_BUNDLE) and E(CURL_CA_BUNDLE). When not set and O(validate_certs=true),
         those variables are honoured as in every requests-based tool, and otherwise the CA bundle of C(certifi) is used.
-    type: path
+      - C(~) and environment variables in the path are expanded. An empty value counts as not set.
+    type: str
     env:
       - name: GRAVITYZONE_CA_PATH
     vars:

@@ -202,6 +202,9 @@ def validate_connection_options(base_url, api_key, validate_certs=True, ca_path=
         retries = -1
     if isinstance(request_retries, bool) or retries < 0 or retries != request_retries:
         raise ConnectionOptionError("request_retries must be a whole number of 0 or more, got %r." % (request_retries,))
+    # An empty value means "not set": AWX injects GRAVITYZONE_CA_PATH as an
+    # empty string when a credential has no CA bundle.
+    ca_path = os.path.expanduser(os.path.expandvars(ca_path)) if ca_path else None
     if ca_path is not None:
         if not os.path.exists(ca_path):
             raise ConnectionOptionError("ca_path %r does not exist. Point it to a PEM CA bundle file or a directory of CA certificates." % ca_path)
