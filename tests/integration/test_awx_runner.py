@@ -65,6 +65,10 @@ REGION_ACCESS_URLS = (
     "https://cloudap.gravityzone.bitdefender.com/api",
 )
 
+# Start of the warning that the modules and the lookup give when validate_certs
+# is false (insecure_tls_warning in plugins/module_utils/client.py).
+INSECURE_TLS_WARNING = "validate_certs is false: the TLS certificate of"
+
 # One ansible-runner job may not take longer than this; a hang fails the test.
 JOB_TIMEOUT = 300
 
@@ -209,7 +213,7 @@ def awx_environment(monkeypatch):
 def emulator_credential(gz, **overrides):
     with open(gz.ca_path) as handle:
         ca_pem = handle.read()
-    inputs = {"base_url": gz.url, "api_key": API_KEY, "validate_certs": True, "ca_bundle": ca_pem}
+    inputs = {"base_url": gz.url, "api_key": API_KEY, "ca_bundle": ca_pem}
     inputs.update(overrides)
     return inputs
 
@@ -228,12 +232,14 @@ def test_credential_type_metadata():
 def test_credential_type_inputs():
     credential_type = load_credential_type()
     fields = input_fields(credential_type)
-    assert list(fields) == ["base_url", "api_key", "validate_certs", "ca_bundle"]
+    assert list(fields) == ["base_url", "api_key", "skip_tls_verify", "ca_bundle"]
     assert credential_type["inputs"]["required"] == ["base_url", "api_key"]
 
     assert fields["api_key"]["secret"] is True
-    assert fields["validate_certs"]["type"] == "boolean"
-    assert fields["validate_certs"]["default"] is True
+    assert fields["skip_tls_verify"]["type"] == "boolean"
+    assert fields["skip_tls_verify"]["default"] is False
+    assert "tests only" in fields["skip_tls_verify"]["label"]
+    assert "CA bundle" in fields["skip_tls_verify"]["help_text"]
     assert fields["ca_bundle"]["multiline"] is True
     assert "ca_bundle" not in credential_type["inputs"]["required"]
 
@@ -292,11 +298,11 @@ def test_injectors_pass_awx_validation():
 
 def test_injected_env_with_ca_bundle(tmp_path):
     (tmp_path / "env").mkdir()
-    inputs = {"base_url": REGION_ACCESS_URLS[0], "api_key": "example-key", "validate_certs": True, "ca_bundle": "PEM TEXT\n"}
+    inputs = {"base_url": REGION_ACCESS_URLS[0], "api_key": "example-key", "skip_tls_verify": False, "ca_bundle": "PEM TEXT\n"}
     env = render_injectors(load_credential_type(), inputs, str(tmp_path))
     assert env["GRAVITYZONE_BASE_URL"] == REGION_ACCESS_URLS[0]
     assert env["GRAVITYZONE_API_KEY"] == "example-key"
-    assert env["GRAVITYZONE_VALIDATE_CERTS"] == "True"
+    assert env["GRAVITYZONE_VALIDATE_CERTS"] == "true"
     assert os.path.dirname(env["GRAVITYZONE_CA_PATH"]) == str(tmp_path / "env")
     with open(env["GRAVITYZONE_CA_PATH"]) as handle:
         assert handle.read() == "PEM TEXT\n"
@@ -308,7 +314,30 @@ def test_injected_env_without_ca_bundle(tmp_path):
     inputs = {"base_url": REGION_ACCESS_URLS[0], "api_key": "example-key", "ca_bundle": ""}
     env = render_injectors(load_credential_type(), inputs, str(tmp_path))
     assert env["GRAVITYZONE_CA_PATH"] == ""
-    assert env["GRAVITYZONE_VALIDATE_CERTS"] == "False", "AWX injects False for a boolean the credential does not store"
+    assert env["GRAVITYZONE_VALIDATE_CERTS"] == "true"
+
+
+@pytest.mark.parametrize("stored, expected", [
+    ({}, "true"),
+    ({"skip_tls_verify": False}, "true"),
+    ({"skip_tls_verify": True}, "false"),
+], ids=["absent", "false", "true"])
+def test_injected_validate_certs(tmp_path, stored, expected):
+    """A credential that does not store skip_tls_verify (API, CLI, module) keeps verification on."""
+    (tmp_path / "env").mkdir()
+    inputs = {"base_url": REGION_ACCESS_URLS[0], "api_key": "example-key"}
+    inputs.update(stored)
+    env = render_injectors(load_credential_type(), inputs, str(tmp_path))
+    assert env["GRAVITYZONE_VALIDATE_CERTS"] == expected
+
+
+def test_validate_certs_template_undefined_input():
+    """An input missing from the namespace is undefined in AWX's sandbox, and that also means 'true'."""
+    template = load_credential_type()["injectors"]["env"]["GRAVITYZONE_VALIDATE_CERTS"]
+    sandbox = ImmutableSandboxedEnvironment()
+    assert sandbox.from_string(template).render() == "true"
+    assert sandbox.from_string(template).render(skip_tls_verify=False) == "true"
+    assert sandbox.from_string(template).render(skip_tls_verify=True) == "false"
 
 
 def test_doc_cli_sends_file_contents(tmp_path):
@@ -371,9 +400,6 @@ def test_runner_job_with_ca_bundle(gz, awx_environment, tmp_path):
 
 
 @needs_runner
-@pytest.mark.xfail(strict=True, reason=(
-    "The collection reads an empty GRAVITYZONE_CA_PATH as a path: modules reject '' and ansible-core resolves it to the "
-    "working directory for the lookup. Remove this mark once an empty value means 'not set'."))
 def test_runner_job_without_ca_bundle(gz, awx_environment, tmp_path):
     """No CA bundle: the execution environment's trust store applies."""
     blocks = doc_yaml_blocks()
@@ -388,6 +414,37 @@ def test_runner_job_without_ca_bundle(gz, awx_environment, tmp_path):
     (private / "env").mkdir(parents=True)
     envvars = render_injectors(load_credential_type(), emulator_credential(gz, ca_bundle=""), str(private))
     assert envvars["GRAVITYZONE_CA_PATH"] == ""
+    assert envvars["GRAVITYZONE_VALIDATE_CERTS"] == "true"
+    write_private_data_dir(private, str(playbook), envvars, {"response_action_id": action_id})
+    requests_before = gz.stats()["requests"]
+    job = run_job(private, "awx_job.yml")
+
+    assert_job_leaks_nothing(job)
+    assert job.status == "successful", job.stdout
+    assert job.rc == 0
+    report = job.results("Report the result")
+    assert report[0]["msg"] == "%s ended as execution_success (lookup: execution_success)" % action_id
+    assert gz.stats()["requests"] > requests_before, "the job did not reach the emulator"
+    assert INSECURE_TLS_WARNING not in job.stdout
+    assert INSECURE_TLS_WARNING not in json.dumps(job.events)
+
+
+@needs_runner
+def test_runner_job_skip_tls_verify(gz, awx_environment, tmp_path):
+    """With skip_tls_verify the job reaches a server that no trust store accepts, and the module warns."""
+    blocks = doc_yaml_blocks()
+    playbook = tmp_path / "awx_job.yml"
+    playbook.write_text(blocks[0])
+    action_id = gz.new_action([4])
+    # A trust store that lacks the emulator's CA, and no CA bundle in the credential.
+    awx_environment.setenv("REQUESTS_CA_BUNDLE", certifi.where())
+    awx_environment.setenv("CURL_CA_BUNDLE", certifi.where())
+
+    private = tmp_path / "private"
+    (private / "env").mkdir(parents=True)
+    credential = emulator_credential(gz, ca_bundle="", skip_tls_verify=True)
+    envvars = render_injectors(load_credential_type(), credential, str(private))
+    assert envvars["GRAVITYZONE_VALIDATE_CERTS"] == "false"
     write_private_data_dir(private, str(playbook), envvars, {"response_action_id": action_id})
     job = run_job(private, "awx_job.yml")
 
@@ -396,6 +453,72 @@ def test_runner_job_without_ca_bundle(gz, awx_environment, tmp_path):
     assert job.rc == 0
     report = job.results("Report the result")
     assert report[0]["msg"] == "%s ended as execution_success (lookup: execution_success)" % action_id
+    waited = job.results("Wait until the response action is final")
+    module_warnings = waited[0].get("warnings", [])
+    assert any(INSECURE_TLS_WARNING in warning for warning in module_warnings), module_warnings
+    assert INSECURE_TLS_WARNING in job.stdout
+
+
+@needs_runner
+def test_runner_lookup_skip_tls_verify(gz, awx_environment, tmp_path):
+    """The lookup gives its own warning when skip_tls_verify is set.
+
+    ansible-core prints each warning text once per run, so the module's
+    identical warning would hide the lookup's. This job runs the lookup alone.
+    """
+    playbook = tmp_path / "lookup_job.yml"
+    playbook.write_text(yaml.safe_dump([{
+        "name": "Read a response action through the lookup",
+        "hosts": "localhost",
+        "gather_facts": False,
+        "tasks": [{
+            "name": "Read the action",
+            "ansible.builtin.set_fact": {"looked_up": "{{ lookup('bitdefender.gravityzone.response_action', response_action_id) }}"},
+        }],
+    }]))
+    action_id = gz.new_action([4])
+    awx_environment.setenv("REQUESTS_CA_BUNDLE", certifi.where())
+    awx_environment.setenv("CURL_CA_BUNDLE", certifi.where())
+
+    private = tmp_path / "private"
+    (private / "env").mkdir(parents=True)
+    credential = emulator_credential(gz, ca_bundle="", skip_tls_verify=True)
+    envvars = render_injectors(load_credential_type(), credential, str(private))
+    write_private_data_dir(private, str(playbook), envvars, {"response_action_id": action_id})
+    job = run_job(private, "lookup_job.yml")
+
+    assert_job_leaks_nothing(job)
+    assert job.status == "successful", job.stdout
+    looked_up = job.results("Read the action")
+    assert looked_up[0]["ansible_facts"]["looked_up"]["id"] == action_id
+    assert INSECURE_TLS_WARNING in job.stdout, job.stdout
+
+
+@needs_runner
+def test_runner_job_untrusted_certificate(gz, awx_environment, tmp_path):
+    """A credential without skip_tls_verify checks the certificate, so an untrusted server fails the job."""
+    blocks = doc_yaml_blocks()
+    playbook = tmp_path / "awx_job.yml"
+    playbook.write_text(blocks[0])
+    action_id = gz.new_action([4])
+    awx_environment.setenv("REQUESTS_CA_BUNDLE", certifi.where())
+    awx_environment.setenv("CURL_CA_BUNDLE", certifi.where())
+
+    private = tmp_path / "private"
+    (private / "env").mkdir(parents=True)
+    credential = emulator_credential(gz, ca_bundle="")
+    assert "skip_tls_verify" not in credential
+    envvars = render_injectors(load_credential_type(), credential, str(private))
+    write_private_data_dir(private, str(playbook), envvars, {"response_action_id": action_id})
+    job = run_job(private, "awx_job.yml")
+
+    assert_job_leaks_nothing(job)
+    assert job.status == "failed", job.stdout
+    assert job.rc != 0
+    failed = job.results("Wait until the response action is final", "runner_on_failed")
+    assert len(failed) == 1, job.stdout
+    assert "CERTIFICATE_VERIFY_FAILED" in failed[0]["msg"], failed[0]["msg"]
+    assert INSECURE_TLS_WARNING not in job.stdout
 
 
 @needs_runner
