@@ -29,6 +29,7 @@ import uuid
 
 import certifi
 import pytest
+import requests
 import yaml
 from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -569,3 +570,37 @@ def test_runner_demo_playbook(gz, awx_environment, tmp_path):
     stats = [event for event in job.events if event["event"] == "playbook_on_stats"]
     assert stats[0]["event_data"]["failures"] == {}
     assert_job_leaks_nothing(job)
+
+
+def run_example_job(gz, tmp_path, playbook_name, extravars):
+    """Run playbooks/<playbook_name> as an AWX job with the emulator credential."""
+    private = tmp_path / "private"
+    (private / "env").mkdir(parents=True)
+    envvars = render_injectors(load_credential_type(), emulator_credential(gz), str(private))
+    write_private_data_dir(private, os.path.join(REPO, "playbooks", playbook_name), envvars, extravars)
+    job = run_job(private, playbook_name)
+    assert_job_leaks_nothing(job)
+    return job
+
+
+def test_runner_contain_example(gz, awx_environment, tmp_path):
+    job = run_example_job(gz, tmp_path, "contain_compromised_account.yml",
+                          {"target_user": "jane.doe@example.com", "incident_id": "6912740188df334ddbfb7d90"})
+    assert job.status == "successful", job.stdout
+    waited = job.results("Wait until GravityZone has carried out both")
+    assert waited[0]["succeeded"] is True
+
+
+def test_runner_remove_phishing_example(gz, awx_environment, tmp_path):
+    requests.post(gz.admin + "/similar_emails", json={"emailId": "runner-phish", "count": 3}, verify=gz.ca_path, timeout=10).raise_for_status()
+    job = run_example_job(gz, tmp_path, "remove_phishing_email.yml",
+                          {"reference_email_id": "runner-phish", "incident_id": "6912740188df334ddbfb7d90"})
+    assert job.status == "successful", job.stdout
+    assert job.results("Report the outcome counts")[0]["msg"][0] == "Similar e-mails found: 3"
+
+
+def test_runner_escalate_example(gz, awx_environment, tmp_path):
+    job = run_example_job(gz, tmp_path, "escalate_on_failure.yml",
+                          {"target_user": "jane.doe@example.com", "incident_id": "6912740188df334ddbfb7d90"})
+    assert job.status == "successful", job.stdout
+    assert "is disabled" in job.results("Close the case")[0]["msg"]
