@@ -42,6 +42,7 @@ options:
   ca_path:
     description:
       - PEM file or directory of CA certificates used to verify the API server, for example a TLS-inspecting proxy's CA.
+        A directory needs the OpenSSL hash links that C(openssl rehash) or C(c_rehash) creates.
       - When set, it wins over E(REQUESTS_CA_BUNDLE) and E(CURL_CA_BUNDLE). When not set and O(validate_certs=true),
         those variables are honoured as in every requests-based tool, and otherwise the CA bundle of C(certifi) is used.
       - If not set, the value of the E(GRAVITYZONE_CA_PATH) environment variable is used. An empty value counts as not set.
@@ -116,6 +117,7 @@ options:
   ca_path:
     description:
       - PEM file or directory of CA certificates used to verify the API server, for example a TLS-inspecting proxy's CA.
+        A directory needs the OpenSSL hash links that C(openssl rehash) or C(c_rehash) creates.
       - When set, it wins over E(REQUESTS_CA_BUNDLE) and E(CURL_CA_BUNDLE). When not set and O(validate_certs=true),
         those variables are honoured as in every requests-based tool, and otherwise the CA bundle of C(certifi) is used.
       - C(~) and environment variables in the path are expanded. An empty value counts as not set.

@@ -35,7 +35,7 @@ options:
       - IDs of the response actions, as returned by C(createResponseAction).
       - A list given as one term is flattened one level, so O(_terms) can be a list variable.
       - Each ID is a non-empty string without surrounding whitespace, given once. Quote IDs in YAML, because an
-        unquoted ID such as C(1234e567) is read as a number; numbers are rejected.
+        unquoted ID such as C(0123456701234567) is read as a number; numbers are rejected.
       - At most 1000 IDs per lookup call. Split longer lists, for example with the C(batch) filter.
     type: list
     elements: str
@@ -289,6 +289,13 @@ class LookupModule(LookupBase):
         as written, and fail the type check of a bool or number option.
         Templating them on older versions changes nothing.
         """
+        definitions = C.config.get_configuration_definitions(plugin_type="lookup", name=self._load_name)
+        unknown = sorted(name for name in kwargs if name not in definitions)
+        if unknown:
+            # ansible-core ignores unknown keyword arguments, so a misspelled
+            # wait=true would silently not wait.
+            raise AnsibleLookupError("The bitdefender.gravityzone.response_action lookup has no option %s. Valid options: %s."
+                                     % (", ".join(unknown), ", ".join(sorted(name for name in definitions if not name.startswith("_")))))
         variables = variables or {}
         templated = {}
         for name in self._option_variable_names():

@@ -44,8 +44,30 @@ class ParameterError(ValueError):
     """A create parameter missing or not allowed for the action type; raised before any request."""
 
 
+# Options that name one thing by a string. They are checked as strings
+# rather than converted, so that YAML's reading of an unquoted 0123... as
+# an octal number, or a list where one value belongs, fails before a create.
+STRING_OPTIONS = ("username", "email_id", "incident_id", "file_url")
+
+# email_id means nothing to an action on a user account or a file; the API
+# rejects parameters it does not expect, so it is refused here first.
+EMAIL_ACTIONS = frozenset(("delete_email_m365", "delete_similar_emails_m365"))
+
+
 def _is_set(value):
     return value is not None and value != "" and value != {} and value != []
+
+
+def _check_strings(options):
+    for name in STRING_OPTIONS:
+        value = options.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, str):
+            raise ParameterError("%s is %r, of type %s, not a string. Quote it in YAML; an unquoted value such as 0123 is "
+                                 "read as a number." % (name, value, type(value).__name__))
+        if not value.strip() or value != value.strip():
+            raise ParameterError("%s %r is empty or has surrounding whitespace. Give the value without spaces around it." % (name, value))
 
 
 def create_params(action, options):
@@ -57,6 +79,7 @@ def create_params(action, options):
     if action not in ACTION_TYPES:
         raise ParameterError("action %r is not a known response action. Use one of: %s."
                              % (action, ", ".join(sorted(ACTION_TYPES))))
+    _check_strings(options)
     given = dict((name, value) for name, value in options.items() if _is_set(value))
     missing = []
 
@@ -86,6 +109,8 @@ def create_params(action, options):
         raise ParameterError("targets applies only to delete_similar_emails_m365, not to %s. Remove it." % action)
     if "file_url" in given and action != "delete_file_m365":
         raise ParameterError("file_url applies only to delete_file_m365, not to %s. Remove it." % action)
+    if "email_id" in given and action not in EMAIL_ACTIONS:
+        raise ParameterError("email_id applies only to delete_email_m365 and delete_similar_emails_m365, not to %s. Remove it." % action)
 
     params = {"actionType": ACTION_TYPES[action]}
     for option, api_name in API_PARAMETERS:
@@ -124,7 +149,7 @@ def create_action(client, action, params):
                 "%s. The request may have reached GravityZone, so the action may already exist: %s, called at %s "
                 "(JSON-RPC request id %s). Check the response actions in the GravityZone console before running the "
                 "task again; this module does not retry a create that may have been carried out."
-                % (error.message.rstrip(" ."), describe_target(action, params), called_at, error.request_id))
+                % (error.summary.rstrip(" ."), describe_target(action, params), called_at, error.request_id))
             error.retryable = False
         raise
     if not isinstance(action_id, str) or not action_id:

@@ -18,6 +18,7 @@ import ipaddress
 import json
 import math
 import os
+import random
 import re
 import time
 import traceback
@@ -42,6 +43,16 @@ else:
 # Defaults of the connection options; the doc fragment states the same values.
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_REQUEST_RETRIES = 3
+
+# Upper bounds: beyond them the socket layer overflows or a task can hang for
+# days, and no GravityZone call needs more.
+MAX_TIMEOUT = 3600.0
+MAX_REQUEST_RETRIES = 20
+
+# Up to this many seconds are added at random to each Retry-After pause, so
+# that parallel playbooks throttled together do not all retry in the same
+# instant and collide again.
+RETRY_AFTER_JITTER = 1.0
 
 # The API allows 10 requests per second per key with a burst of 10. One
 # process paces itself a little below that so that its own bursts never
@@ -93,13 +104,15 @@ class GravityZoneError(Exception):
     and been carried out although the call failed (a read timeout, a
     connection dropped after sending, a 5xx, a garbled reply). A create call
     with this flag may have created an action. request_id is the JSON-RPC
-    id of the failed request.
+    id of the failed request. summary says what failed without the advice on
+    what to do next, for callers that give their own advice.
     """
 
     def __init__(self, message, retryable=False, http_status=None, rpc_code=None, details=None, action_specific=False,
-                 affects_all=False, maybe_delivered=False):
+                 affects_all=False, maybe_delivered=False, summary=None):
         super(GravityZoneError, self).__init__(message)
         self.message = message
+        self.summary = summary or message
         self.retryable = retryable
         self.http_status = http_status
         self.rpc_code = rpc_code
@@ -172,13 +185,15 @@ def normalise_base_url(base_url):
     return urlunsplit((scheme, netloc, path, "", ""))
 
 
-def _positive_number(name, value, kind):
+def _positive_number(name, value, kind, maximum):
     try:
         number = kind(value)
     except (TypeError, ValueError):
         number = None
     if number is None or isinstance(value, bool) or not math.isfinite(number) or number <= 0:
         raise ConnectionOptionError("%s must be a finite number greater than 0, got %r." % (name, value))
+    if number > maximum:
+        raise ConnectionOptionError("%s must be at most %s seconds, got %r." % (name, maximum, value))
     return number
 
 
@@ -196,13 +211,17 @@ def validate_connection_options(base_url, api_key, validate_certs=True, ca_path=
             "or set GRAVITYZONE_API_KEY.")
     if api_key != api_key.strip() or "\n" in api_key:
         raise ConnectionOptionError("api_key has surrounding whitespace or a line break. Remove it; the key is used as given.")
-    timeout = _positive_number("timeout", timeout, float)
+    if not all(" " < character < "\x7f" for character in api_key):
+        raise ConnectionOptionError(
+            "api_key contains characters other than printable ASCII, which no GravityZone key has. Copy the key again "
+            "from the GravityZone console.")
+    timeout = _positive_number("timeout", timeout, float, MAX_TIMEOUT)
     try:
         retries = int(request_retries)
     except (TypeError, ValueError):
         retries = -1
-    if isinstance(request_retries, bool) or retries < 0 or retries != request_retries:
-        raise ConnectionOptionError("request_retries must be a whole number of 0 or more, got %r." % (request_retries,))
+    if isinstance(request_retries, bool) or retries < 0 or retries != request_retries or retries > MAX_REQUEST_RETRIES:
+        raise ConnectionOptionError("request_retries must be a whole number from 0 to %d, got %r." % (MAX_REQUEST_RETRIES, request_retries))
     # An empty value means "not set": AWX injects GRAVITYZONE_CA_PATH as an
     # empty string when a credential has no CA bundle.
     ca_path = os.path.expanduser(os.path.expandvars(ca_path)) if ca_path else None
@@ -249,9 +268,10 @@ if HAS_REQUESTS:
         is off), so the caller still sees the 429 or 503 and its body.
         """
 
-        EXTRA_ATTRIBUTES = ("deadline", "attempt_timeout", "max_retry_after", "clock")
+        EXTRA_ATTRIBUTES = ("deadline", "attempt_timeout", "max_retry_after", "clock", "jitter")
 
         def __init__(self, *args, **kwargs):
+            self.jitter = kwargs.pop("jitter", 0.0)
             self.deadline = kwargs.pop("deadline", None)
             self.attempt_timeout = kwargs.pop("attempt_timeout", 0.0)
             self.max_retry_after = kwargs.pop("max_retry_after", MAX_RETRY_AFTER)
@@ -263,6 +283,17 @@ if HAS_REQUESTS:
             for name in self.EXTRA_ATTRIBUTES:
                 setattr(renewed, name, getattr(self, name))
             return renewed
+
+        def get_retry_after(self, response):
+            """Return Retry-After plus a random jitter of up to self.jitter seconds."""
+            retry_after = super(DeadlineRetry, self).get_retry_after(response)
+            if retry_after is None or not self.jitter:
+                return retry_after
+            if not hasattr(response, "_gravityzone_jitter"):
+                # One draw per response, so that the deadline check in
+                # increment() and urllib3's sleep agree on the pause.
+                response._gravityzone_jitter = random.uniform(0, self.jitter)
+            return retry_after + response._gravityzone_jitter
 
         def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
             renewed = super(DeadlineRetry, self).increment(method, url, response, error, _pool, _stacktrace)
@@ -277,7 +308,7 @@ if HAS_REQUESTS:
             return renewed
 
 
-def read_retry_policy(retries, deadline=None, attempt_timeout=0.0, clock=time.monotonic):
+def read_retry_policy(retries, deadline=None, attempt_timeout=0.0, clock=time.monotonic, jitter=0.0):
     """Build the Retry for reads: 429, 502-504, connection errors and read timeouts.
 
     urllib3 retries only idempotent methods by default, and every JSON-RPC
@@ -299,10 +330,11 @@ def read_retry_policy(retries, deadline=None, attempt_timeout=0.0, clock=time.mo
         deadline=deadline,
         attempt_timeout=attempt_timeout,
         clock=clock,
+        jitter=jitter,
     )
 
 
-def create_retry_policy(retries):
+def create_retry_policy(retries, jitter=0.0):
     """Build the Retry for createResponseAction: only what cannot have created an action.
 
     The API has no idempotency key, so a create is repeated only after a
@@ -324,6 +356,7 @@ def create_retry_policy(retries):
         respect_retry_after_header=True,
         raise_on_status=False,
         raise_on_redirect=False,
+        jitter=jitter,
     )
 
 
@@ -377,7 +410,8 @@ class GravityZoneClient:
     """
 
     def __init__(self, access_url, api_key, validate_certs=True, ca_path=None, timeout=DEFAULT_TIMEOUT,
-                 request_retries=DEFAULT_REQUEST_RETRIES, rate=REQUESTS_PER_SECOND, clock=time.monotonic, sleep=time.sleep):
+                 request_retries=DEFAULT_REQUEST_RETRIES, rate=REQUESTS_PER_SECOND, clock=time.monotonic, sleep=time.sleep,
+                 retry_after_jitter=RETRY_AFTER_JITTER):
         if not HAS_REQUESTS:
             raise GravityZoneError(
                 "The Python library 'requests' is not installed for the interpreter that runs this task. "
@@ -390,6 +424,7 @@ class GravityZoneClient:
         else:
             self.verify = ca_path if ca_path else True
         self.clock = clock
+        self.retry_after_jitter = retry_after_jitter
         self._api_key = api_key
         self._pacer = _Pacer(rate, clock=clock, sleep=sleep)
         self._session = requests.Session()
@@ -436,9 +471,9 @@ class GravityZoneClient:
         if deadline is not None:
             timeout = min(timeout, max(deadline - self.clock(), 0.001))
         if creates:
-            self._adapter.max_retries = create_retry_policy(self.request_retries)
+            self._adapter.max_retries = create_retry_policy(self.request_retries, self.retry_after_jitter)
         else:
-            self._adapter.max_retries = read_retry_policy(self.request_retries, deadline, timeout, self.clock)
+            self._adapter.max_retries = read_retry_policy(self.request_retries, deadline, timeout, self.clock, self.retry_after_jitter)
 
         self._pacer.wait_turn()
         failure = None
@@ -481,38 +516,42 @@ class GravityZoneClient:
         before_sending = _chain_has(exc, "NewConnectionError", "ConnectTimeoutError", "ConnectTimeout", "NameResolutionError",
                                     "ProxyError", "SSLError", "SSLCertVerificationError", "CertificateError")
         if _chain_has(exc, "SSLError", "SSLCertVerificationError", "CertificateError"):
-            message = ("%s to %s failed the TLS handshake: %s. If the server uses a private CA, set ca_path to its CA "
-                       "bundle; check that base_url names the host in the certificate. validate_certs=false is only for tests."
-                       % (method, host, reason))
-            return GravityZoneError(message, affects_all=True)
+            summary = "%s to %s failed the TLS handshake: %s" % (method, host, reason)
+            hint = ("If the server uses a private CA, set ca_path to its CA bundle; check that base_url names the host in "
+                    "the certificate. validate_certs=false is only for tests.")
+            return GravityZoneError("%s. %s" % (summary, hint), affects_all=True, summary=summary)
         if _chain_has(exc, "ProxyError"):
-            message = "%s to %s failed at the HTTPS proxy: %s. Check HTTPS_PROXY and NO_PROXY." % (method, host, reason)
+            summary = "%s to %s failed at the HTTPS proxy: %s" % (method, host, reason)
+            hint = "Check HTTPS_PROXY and NO_PROXY."
         elif _chain_has(exc, "ReadTimeout", "ReadTimeoutError", "ConnectTimeout", "ConnectTimeoutError", "Timeout", "TimeoutError"):
-            message = ("%s to %s timed out after %.1f seconds per attempt (%d retries). Check the network path to the API, "
-                       "or raise timeout." % (method, host, timeout, self.request_retries))
+            summary = "%s to %s got no reply within %.1f seconds" % (method, host, timeout)
+            hint = "Check the network path to the API; if the API is only slow, raise timeout (now %s seconds)." % self.timeout
         elif isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
-            message = ("%s to %s: the connection broke while the reply was being read (%s). Try again; if it persists, "
-                       "check proxies between this host and the API." % (method, host, type(exc).__name__))
+            summary = "%s to %s: the connection broke while the reply was being read (%s)" % (method, host, type(exc).__name__)
+            hint = "If this persists, check the proxies between this host and the API."
         elif isinstance(exc, requests.exceptions.ConnectionError):
-            message = ("%s to %s failed: could not connect or the connection was dropped (%s). Check base_url, DNS, "
-                       "firewalls and HTTPS_PROXY / NO_PROXY." % (method, host, reason))
+            summary = "%s to %s failed: could not connect or the connection was dropped (%s)" % (method, host, reason)
+            hint = "Check base_url, DNS, firewalls and HTTPS_PROXY / NO_PROXY."
         else:
-            message = "%s to %s failed: %s" % (method, host, self.redact(str(exc)))
-        return GravityZoneError(message, retryable=True, affects_all=True, maybe_delivered=not before_sending)
+            summary = "%s to %s failed: %s" % (method, host, self.redact(str(exc)))
+            hint = "Check base_url and the network path to the API."
+        return GravityZoneError("%s. %s" % (summary.rstrip(" ."), hint), retryable=True, affects_all=True,
+                                maybe_delivered=not before_sending, summary=summary)
 
     def _parse_reply(self, status, headers, content, request_id, method, url):
         """Check the reply in order: HTTP status, JSON-RPC error, then result."""
         if content is None:
             return self._raise(
-                "%s: the reply from %s is larger than %d bytes, which no GravityZone reply is. Check base_url and any proxy."
-                % (method, url, MAX_REPLY_BYTES), retryable=True, http_status=status)
+                ("%s: the reply from %s is larger than %d bytes, which no GravityZone reply is" % (method, url, MAX_REPLY_BYTES),
+                 "Check base_url and any proxy."), retryable=True, http_status=status)
         payload, decode_problem = _decode_json(content, headers, self.redact)
         rpc_error = payload.get("error") if isinstance(payload, dict) else None
         code, message, details = _rpc_error_parts(rpc_error)
 
         if (status < 200 or status >= 300) and code in PERMANENT_RPC_CODES:
             # A JSON-RPC error that no retry can change, whatever HTTP status carried it.
-            return self._raise("HTTP %d: %s" % (status, self._rpc_error_message(method, code, message, details, url)),
+            summary, hint = self._rpc_error_message(method, code, message, details, url)
+            return self._raise(("HTTP %d: %s" % (status, summary), hint),
                                http_status=status, rpc_code=code, details=details, action_specific=code == RPC_INVALID_PARAMS,
                                affects_all=code != RPC_INVALID_PARAMS)
         if status < 200 or status >= 300:
@@ -520,22 +559,29 @@ class GravityZoneClient:
                                retryable=status == 429 or status >= 500, http_status=status, rpc_code=code, details=details,
                                affects_all=status < 500)
         if decode_problem:
-            return self._raise("%s: the reply from %s is not JSON-RPC (%s). Check that base_url is the key's Access URL "
-                               "and that no proxy rewrites the reply." % (method, url, decode_problem), retryable=True, http_status=status)
+            return self._raise(("%s: the reply from %s is not JSON-RPC (%s)" % (method, url, decode_problem),
+                                "Check that base_url is the key's Access URL and that no proxy rewrites the reply."),
+                               retryable=True, http_status=status)
         if not isinstance(payload, dict):
-            return self._raise("%s: the reply from %s is JSON but not a JSON-RPC object." % (method, url), retryable=True, http_status=status)
+            return self._raise(("%s: the reply from %s is JSON but not a JSON-RPC object" % (method, url),
+                                "Check that base_url is the key's Access URL."), retryable=True, http_status=status)
         if rpc_error is not None:
             return self._raise(self._rpc_error_message(method, code, message, details, url), retryable=code not in PERMANENT_RPC_CODES,
                                http_status=status, rpc_code=code, details=details, action_specific=code == RPC_INVALID_PARAMS,
                                affects_all=code in PERMANENT_RPC_CODES and code != RPC_INVALID_PARAMS)
         if payload.get("id") != request_id:
-            return self._raise("%s: the reply id %r does not match the request id %r; a proxy or load balancer may have mixed up "
-                               "replies. Try again." % (method, payload.get("id"), request_id), retryable=True, http_status=status)
+            return self._raise(("%s: the reply id %r does not match the request id %r" % (method, payload.get("id"), request_id),
+                                "A proxy or load balancer may have mixed up replies."), retryable=True, http_status=status)
         if "result" not in payload:
-            return self._raise("%s: the reply has neither result nor error." % method, retryable=True, http_status=status)
+            return self._raise(("%s: the reply has neither result nor error" % method,
+                                "Check that base_url is the key's Access URL and that no proxy rewrites the reply."),
+                               retryable=True, http_status=status)
         return payload["result"]
 
-    def _raise(self, message, **kwargs):
+    def _raise(self, parts, **kwargs):
+        """Raise a GravityZoneError from (summary, hint), with the key redacted."""
+        summary, hint = parts
+        summary = self.redact(summary.rstrip(" ."))
         # A reply that is garbled or a 5xx may come after GravityZone did the
         # work; a 4xx (429 included) or a permanent JSON-RPC error means it
         # turned the request away.
@@ -543,7 +589,7 @@ class GravityZoneClient:
         kwargs.setdefault("maybe_delivered", bool(kwargs.get("retryable")) and not 400 <= status < 500)
         if kwargs.get("details") is not None:
             kwargs["details"] = self.redact(kwargs["details"])
-        raise GravityZoneError(self.redact(message), **kwargs)
+        raise GravityZoneError("%s. %s" % (summary, self.redact(hint)), summary=summary, **kwargs)
 
     def _http_error_message(self, status, method, url, code, message, details, decode_problem, headers):
         text = "%s: HTTP %d from %s" % (method, status, url)
@@ -559,16 +605,17 @@ class GravityZoneClient:
         elif status == 404:
             hint = "Check base_url: it should be the key's Access URL, ending in /api."
         elif status == 429:
-            hint = ("The API rate limit (10 requests per second per key, shared by every playbook using the key) is still "
-                    "exceeded after %d retries%s. Run fewer parallel tasks with this key, or wait and try again."
-                    % (self.request_retries, "; Retry-After was %s s" % headers.get("Retry-After") if headers.get("Retry-After") else ""))
+            hint = ("The API rate limit (10 requests per second per key, shared by every playbook using the key) was still "
+                    "exceeded when the retries ran out or the next pause would not fit%s. Run fewer parallel tasks with this "
+                    "key, or wait and try again."
+                    % (" (Retry-After: %s)" % headers.get("Retry-After") if headers.get("Retry-After") else ""))
         elif 300 <= status < 400:
             hint = "The API answered with a redirect to %r; set base_url to the final Access URL." % headers.get("Location")
         elif status >= 500:
-            hint = "GravityZone or a proxy in front of it failed. Try again later."
+            hint = "GravityZone or a proxy in front of it failed; this is usually temporary."
         else:
             hint = "Check base_url and the task parameters."
-        return "%s. %s" % (text.rstrip(" ."), hint)
+        return text, hint
 
     def _rpc_error_message(self, method, code, message, details, url):
         text = "%s failed with JSON-RPC error %s %s" % (method, code, message or "")
@@ -582,8 +629,8 @@ class GravityZoneClient:
         elif code in (RPC_PARSE_ERROR, RPC_INVALID_REQUEST):
             hint = "The API did not accept the request format; a proxy may have altered the request."
         else:
-            hint = "GravityZone reported a server-side error. Try again later."
-        return "%s. %s" % (text.rstrip(" ."), hint)
+            hint = "GravityZone reported a server-side error; this is usually temporary."
+        return text, hint
 
 
 def _last_reason(exc):
@@ -607,7 +654,7 @@ def _decode_json(content, headers, redact_text):
     except (UnicodeDecodeError, ValueError):
         content_type = headers.get("Content-Type", "no Content-Type")
         head = redact_text(content[:4096].decode("utf-8", "replace")).strip().replace("\n", " ")[:60]
-        return None, "a %s body that is not valid JSON, starting %r" % (content_type, head)
+        return None, "a body that is not valid JSON (Content-Type: %s), starting %r" % (content_type, head)
 
 
 def _rpc_error_parts(error):

@@ -51,8 +51,8 @@ def validate_action_ids(values, option="action_ids"):
     An ID is any non-empty string without surrounding whitespace: the 24-hex
     form of GravityZone Cloud is not enforced, because other deployments and
     test tools use other shapes. A number is rejected rather than converted,
-    because YAML reads an unquoted ID such as 1234e567 as a float and the
-    digits are then lost.
+    because YAML reads an unquoted ID of digits as a number: 0123 becomes
+    the octal 83, and the digits of the ID are lost.
     """
     if not isinstance(values, (list, tuple)):
         values = [values]
@@ -66,10 +66,14 @@ def validate_action_ids(values, option="action_ids"):
     duplicates = []
     for position, value in enumerate(values):
         where = option if len(values) == 1 else "%s[%d]" % (option, position)
+        if isinstance(value, (list, tuple, dict)):
+            raise ActionIdError(
+                "%s is a %s, not one action ID. Give one ID as a string, or use action_ids (or one lookup term per ID) "
+                "for several." % (where, "list" if isinstance(value, (list, tuple)) else "mapping"))
         if isinstance(value, bool) or not isinstance(value, str):
             raise ActionIdError(
-                "%s is %r, a %s, not a string. Quote the action ID in YAML (for example '%s'), because an unquoted ID "
-                "can be read as a number and lose its digits." % (where, value, type(value).__name__, value))
+                "%s is %r, of type %s, not a string. Quote the action ID in YAML (for example '%s'), because an unquoted "
+                "ID can be read as a number and lose its digits." % (where, value, type(value).__name__, value))
         if not value.strip():
             raise ActionIdError("%s is empty or only whitespace. Give the ID returned by createResponseAction." % where)
         if value != value.strip():

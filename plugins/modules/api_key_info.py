@@ -132,6 +132,9 @@ def main():
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
 
+    if any(not isinstance(name, str) or not name.strip() for name in module.params["required_apis"]):
+        module.fail_json(msg="required_apis %r has an empty entry. Name each API area, for example Incidents." % (module.params["required_apis"],))
+
     client = client_from_module(module)
     problem = None
     try:

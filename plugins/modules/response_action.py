@@ -64,18 +64,20 @@ options:
       - disable_user_aws
   username:
     description:
+      - A string. Like the other string options it is checked, not converted, so that a value that YAML reads as a
+        number or a list fails before anything is created.
       - The user to act on. An e-mail address for Microsoft 365, Entra ID and Google users; C(DOMAIN\user) for Active
         Directory users.
-    type: str
+    type: raw
   email_id:
     description:
       - ID of the e-mail to delete (C(delete_email_m365)), or of the reference e-mail (C(delete_similar_emails_m365)).
-    type: str
+    type: raw
   incident_id:
     description:
       - ID of the GravityZone incident the target belongs to.
       - Mutually exclusive with O(integration_identifiers); one of the two is required.
-    type: str
+    type: raw
   integration_identifiers:
     description:
       - Identifies the integration that carries out the action, when there is no incident. Sent to the API as given.
@@ -90,7 +92,7 @@ options:
   file_url:
     description:
       - For C(delete_file_m365), the URL of the OneDrive or SharePoint file to delete.
-    type: str
+    type: raw
   wait:
     description:
       - Whether to poll the new action until it is final. The task fails when O(wait_timeout) passes and when the action
@@ -257,12 +259,12 @@ def checked_params(module):
 def main():
     argument_spec = dict(
         action=dict(type="str", required=True, choices=sorted(ACTION_TYPES, key=ACTION_TYPES.get)),
-        username=dict(type="str"),
-        email_id=dict(type="str"),
-        incident_id=dict(type="str"),
+        username=dict(type="raw"),
+        email_id=dict(type="raw"),
+        incident_id=dict(type="raw"),
         integration_identifiers=dict(type="dict"),
         targets=dict(type="raw"),
-        file_url=dict(type="str"),
+        file_url=dict(type="raw"),
     )
     argument_spec.update(CONNECTION_ARGUMENT_SPEC)
     argument_spec.update(WAIT_ARGUMENT_SPEC)

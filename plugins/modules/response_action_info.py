@@ -44,7 +44,7 @@ options:
     description:
       - ID of one response action, as returned by C(createResponseAction).
       - Any non-empty string without surrounding whitespace. Quote it in YAML, because an unquoted ID such as
-        C(1234e567) is read as a number; numbers are rejected.
+        C(0123456701234567) is read as a number; numbers are rejected.
       - Exactly one of O(action_id) and O(action_ids) is required.
     type: raw
   action_ids:

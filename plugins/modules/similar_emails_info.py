@@ -38,8 +38,8 @@ attributes:
 options:
   email_id:
     description:
-      - ID of the reference e-mail.
-    type: str
+      - ID of the reference e-mail, as a string. A value that YAML reads as a number is rejected, not converted.
+    type: raw
     required: true
   per_page:
     description:
@@ -143,7 +143,7 @@ def read_all_pages(client, email_id, per_page, max_emails):
 
 def main():
     argument_spec = dict(
-        email_id=dict(type="str", required=True),
+        email_id=dict(type="raw", required=True),
         per_page=dict(type="int", default=MAX_PER_PAGE),
         max_emails=dict(type="int", default=0),
     )
@@ -153,6 +153,8 @@ def main():
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
 
     params = module.params
+    if isinstance(params["email_id"], bool) or not isinstance(params["email_id"], str):
+        module.fail_json(msg="email_id is %r, of type %s, not a string. Quote it in YAML." % (params["email_id"], type(params["email_id"]).__name__))
     if not params["email_id"].strip() or params["email_id"] != params["email_id"].strip():
         module.fail_json(msg="email_id %r is empty or has surrounding whitespace. Give the ID of the reference e-mail." % params["email_id"])
     if not 1 <= params["per_page"] <= MAX_PER_PAGE:

@@ -266,7 +266,7 @@ def test_server_error_retried_then_succeeds(run_playbook, gz):
 def test_slow_reply_times_out(run_playbook, gz):
     gz.set_faults({"fault": "delay", "seconds": 3})
     result = _failed_read(run_playbook, {"action_id": gz.new_action([4]), "timeout": 0.5, "request_retries": 0})
-    assert "timed out" in result["msg"]
+    assert "got no reply within 0.5 seconds" in result["msg"]
     assert result["retryable"] is True
 
 

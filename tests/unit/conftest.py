@@ -144,9 +144,10 @@ def tls_api(https_server, clock):
 
 @pytest.fixture
 def make_client(api, clock):
-    """Return a factory of GravityZoneClients for api, on the fake clock and without pacing."""
+    """Return a factory of GravityZoneClients for api, on the fake clock, without pacing or Retry-After jitter."""
     def factory(base_url=None, api_key=API_KEY, **options):
         options.setdefault("rate", UNPACED_RATE)
+        options.setdefault("retry_after_jitter", 0.0)
         options.setdefault("clock", clock.monotonic)
         options.setdefault("sleep", clock.sleeper("pacer"))
         access_url = client_module.normalise_base_url(base_url or api.base_url)

@@ -287,8 +287,8 @@ def test_lookup_unknown_status_warns(api, display):
 
 
 @pytest.mark.parametrize("terms, expected", [
-    ([1234], "terms is 1234, a int, not a string. Quote the action ID"),
-    ([ACTION_ID, 1.5e+20], "terms[1] is 1.5e+20, a float"),
+    ([1234], "terms is 1234, of type int, not a string. Quote the action ID"),
+    ([ACTION_ID, 1.5e+20], "terms[1] is 1.5e+20, of type float"),
     ([], "terms is empty"),
     ([" a"], "has surrounding whitespace"),
     (["a", "b", "a"], "lists these IDs more than once: 'a'"),

@@ -199,3 +199,22 @@ def test_create_messages_never_hold_key(api, make_client):
     message = create_error(make_client, timeout=0.1).message
     for secret in SECRETS:
         assert secret not in message
+
+
+@pytest.mark.parametrize("name, value", [
+    ("username", ["jane@example.com", "john@example.com"]),
+    ("username", "   "),
+    ("incident_id", 5744368105847),
+    ("email_id", True),
+    ("file_url", " https://x/f"),
+])
+def test_string_options_checked_not_converted(name, value):
+    given = {"username": "u@example.com", "incident_id": "i1"}
+    given[name] = value
+    message = rejection("delete_file_m365" if name == "file_url" else "disable_user_m365", **given)
+    assert message.startswith(name)
+
+
+def test_email_id_refused_for_user_action():
+    message = rejection("disable_user_m365", username="u", email_id="m1", **INCIDENT)
+    assert "email_id applies only to delete_email_m365" in message

@@ -228,7 +228,7 @@ def test_options_infinite_timeout_rejected():
 @pytest.mark.parametrize("request_retries", [-1, 1.5, True, False, "3", "x", None, float("nan")])
 def test_options_bad_request_retries_rejected(request_retries):
     message = option_rejection(request_retries=request_retries)
-    assert message.startswith("request_retries must be a whole number of 0 or more")
+    assert message.startswith("request_retries must be a whole number from 0 to 20")
     assert repr(request_retries) in message
 
 

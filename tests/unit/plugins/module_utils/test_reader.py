@@ -107,13 +107,18 @@ def test_ids_surrounding_whitespace_rejected(value):
     (float("inf"), "float"),
     (True, "bool"),
     (None, "NoneType"),
-    (["a"], "list"),
-    ({"id": "a"}, "dict"),
 ])
 def test_ids_non_string_rejected_with_quoting_advice(value, type_name):
     message = id_rejection([value])
-    assert "action_ids is %r, a %s, not a string" % (value, type_name) in message
+    assert "action_ids is %r, of type %s, not a string" % (value, type_name) in message
     assert "Quote the action ID in YAML" in message
+
+
+@pytest.mark.parametrize("value, kind", [(["a"], "list"), ({"id": "a"}, "mapping")])
+def test_ids_nested_collection_points_to_action_ids(value, kind):
+    message = id_rejection([value])
+    assert message.startswith("action_ids is a %s, not one action ID" % kind)
+    assert "use action_ids" in message
 
 
 def test_ids_message_names_position():

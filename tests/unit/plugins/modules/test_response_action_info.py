@@ -160,14 +160,14 @@ def test_module_one_id_option_required(api, run):
 @pytest.mark.parametrize("value, type_name", [(1234, "int"), (1.5e+20, "float"), (True, "bool")])
 def test_module_numeric_id_rejected_with_quoting_advice(api, run, value, type_name):
     result = failed(run(action_id=value))
-    assert "action_id is %r, a %s, not a string" % (value, type_name) in result["msg"]
+    assert "action_id is %r, of type %s, not a string" % (value, type_name) in result["msg"]
     assert "Quote the action ID in YAML" in result["msg"]
     assert api.requests == []
 
 
 def test_module_numeric_id_in_list_named(api, run):
     result = failed(run(action_ids=["a", 1234]))
-    assert result["msg"].startswith("action_ids[1] is 1234, a int")
+    assert result["msg"].startswith("action_ids[1] is 1234, of type int")
 
 
 def test_module_empty_id_rejected(run):
