@@ -14,11 +14,13 @@ import binascii
 import collections
 import copy
 import datetime
+import hashlib
 import ipaddress
 import json
 import logging
 import math
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -47,9 +49,13 @@ ADMIN_PREFIX = "/_emulator/"
 ENDPOINT_AREAS = {"incidents": "Incidents", "general": None}
 
 DEFAULT_CREATED_AT = "2024-03-05T10:11:12+00:00"
+# userName and userId are the console user tied to a key, which createResponseAction reports as the user who
+# requested the action. getApiKeyDetails returns only enabledApis and createdAt.
 DEFAULT_KEYS = {
-    "gz-demo-key-incidents": {"enabledApis": ["Incidents", "Network", "Companies"], "createdAt": DEFAULT_CREATED_AT},
-    "gz-demo-key-no-incidents": {"enabledApis": ["Network", "Companies"], "createdAt": DEFAULT_CREATED_AT},
+    "gz-demo-key-incidents": {"enabledApis": ["Incidents", "Network", "Companies"], "createdAt": DEFAULT_CREATED_AT,
+                              "userName": "soc.analyst@example.com", "userId": "64b7d31ec9e1a30012f4b6e2"},
+    "gz-demo-key-no-incidents": {"enabledApis": ["Network", "Companies"], "createdAt": DEFAULT_CREATED_AT,
+                                 "userName": "it.admin@example.com", "userId": "64b7d3a4c9e1a30012f4b712"},
 }
 
 PROGRESS_MODES = ("per-read", "clock")
@@ -262,11 +268,20 @@ def peek_request_fields(envelope):
 # Keys
 # ---------------------------------------------------------------------------
 
-def normalize_keys(keys):
-    """Return a key table {key: {"enabledApis": [...], "createdAt": str}} built from keys.
+# Optional string fields of a key table entry, and the values used when an entry leaves them out.
+KEY_FIELD_DEFAULTS = {
+    "createdAt": DEFAULT_CREATED_AT,
+    "userName": DEFAULT_RESULT_FIELDS["userName"],
+    "userId": DEFAULT_RESULT_FIELDS["userId"],
+}
 
-    Each value of keys is either a list of enabled API areas or an object with "enabledApis" and an
-    optional "createdAt". Raise ValueError on anything else. The error message shows keys masked only.
+
+def normalize_keys(keys):
+    """Return a key table {key: {"enabledApis": [...], "createdAt": str, "userName": str, "userId": str}} built from keys.
+
+    Each value of keys is either a list of enabled API areas or an object with "enabledApis" and the optional
+    strings "createdAt", "userName" and "userId". Missing ones get the defaults. Raise ValueError on anything
+    else. The error message shows keys masked only.
     """
     if not isinstance(keys, dict) or not keys:
         raise ValueError("The key table must be a non-empty JSON object that maps each API key to its enabled API areas.")
@@ -282,10 +297,12 @@ def normalize_keys(keys):
         enabled = value.get("enabledApis")
         if not isinstance(enabled, list) or not all(isinstance(area, str) for area in enabled):
             raise ValueError("Key number %d (%s): enabledApis must be a list of strings." % (position, mask_key(key)))
-        created_at = value.get("createdAt", DEFAULT_CREATED_AT)
-        if not isinstance(created_at, str):
-            raise ValueError("Key number %d (%s): createdAt must be a string." % (position, mask_key(key)))
-        table[key] = {"enabledApis": list(enabled), "createdAt": created_at}
+        details = {"enabledApis": list(enabled)}
+        for name, default in KEY_FIELD_DEFAULTS.items():
+            details[name] = value.get(name, default)
+            if not isinstance(details[name], str):
+                raise ValueError("Key number %d (%s): %s must be a string." % (position, mask_key(key), name))
+        table[key] = details
     return table
 
 
@@ -343,6 +360,14 @@ def parse_action_definition(raw, default_progress, default_step_seconds):
         reject("unknown keys %s. The allowed keys are %s." % (", ".join(unknown), ", ".join(sorted(DEFINITION_KEYS))))
     if not is_integer(raw.get("type")):
         reject('"type" must be an integer.')
+    return normalize_definition(raw, default_progress, default_step_seconds, reject)
+
+
+def normalize_definition(raw, default_progress, default_step_seconds, reject):
+    """Check the statuses, progress, result fields, error and outcome of a definition or create plan.
+
+    Return a deep copy without "comment" and with progress and step_seconds filled in. reject(details) raises.
+    """
     statuses = raw.get("statuses")
     if not isinstance(statuses, list) or not statuses or not all(is_integer(status) for status in statuses):
         reject('"statuses" must be a non-empty list of integers.')
@@ -407,13 +432,14 @@ def build_action_result(definition, status_index, generated_on):
 
 
 class ActionState:
-    """A stored action definition with its read count and creation time."""
+    """A stored action definition with its read count, creation time and, for a created action, the create params."""
 
-    def __init__(self, definition, created_monotonic, created_utc):
+    def __init__(self, definition, created_monotonic, created_utc, create_params=None):
         self.definition = definition
         self.reads = 0
         self.created_monotonic = created_monotonic
         self.created_utc = created_utc
+        self.create_params = create_params
 
     def status_index(self, reads, now):
         """Return the index into statuses for a read that follows `reads` earlier reads at monotonic time now."""
@@ -452,6 +478,22 @@ class ActionStore:
                 state.created_monotonic = created_monotonic
                 state.created_utc = created_utc
 
+    def add_created(self, definition, create_params):
+        """Store a definition without "id" under a new unique action ID and return that ID.
+
+        The ID has 24 hexadecimal characters like the real API's: the Unix time in 8 characters, then 16 random ones.
+        """
+        created_monotonic = time.monotonic()
+        created_utc = datetime.datetime.now(datetime.timezone.utc)
+        with self._lock:
+            while True:
+                action_id = "%08x%s" % (int(time.time()) & 0xFFFFFFFF, secrets.token_hex(8))
+                if action_id not in self._actions:
+                    break
+            definition["id"] = action_id
+            self._actions[action_id] = ActionState(definition, created_monotonic, created_utc, copy.deepcopy(create_params))
+        return action_id
+
     def ids(self):
         with self._lock:
             return sorted(self._actions)
@@ -472,6 +514,8 @@ class ActionStore:
     def describe(self, action_id):
         """Return the definition with "reads" and "status", or None if the ID is unknown.
 
+        An action made by createResponseAction also has "createParams", the params of that call.
+
         In per-read mode "status" is the status that the last read returned (the first status before any
         read). In clock mode it is the status that a read would return now.
         """
@@ -486,21 +530,340 @@ class ActionStore:
             else:
                 index = state.status_index(reads, now)
             description = copy.deepcopy(state.definition)
+            create_params = copy.deepcopy(state.create_params)
+        if create_params is not None:
+            description["createParams"] = create_params
         description["reads"] = reads
         description["status"] = description["statuses"][index]
         return description
 
 
 def load_seed_file(path, default_progress, default_step_seconds):
-    """Read and validate the seed file: {"actions": [definition, ...]}, or a bare list of definitions."""
+    """Read and validate the seed file and return (action definitions, similar e-mail sets by reference e-mail ID).
+
+    The file is {"actions": [definition, ...], "similar_emails": {emailId: set, ...}}, with "similar_emails"
+    optional, or a bare list of definitions.
+    """
     content = load_json_file(path, "seed file")
     actions = content.get("actions") if isinstance(content, dict) else content
     if not isinstance(actions, list):
         raise ValueError('The seed file %s must contain {"actions": [...]}.' % path)
+    similar_emails = content.get("similar_emails", {}) if isinstance(content, dict) else {}
+    if not isinstance(similar_emails, dict):
+        raise ValueError('Invalid seed file %s: "similar_emails" must map each reference e-mail ID to its similar e-mails.' % path)
     try:
-        return [parse_action_definition(raw, default_progress, default_step_seconds) for raw in actions]
+        definitions = [parse_action_definition(raw, default_progress, default_step_seconds) for raw in actions]
+        email_sets = {reference_id: parse_similar_email_set(reference_id, raw) for reference_id, raw in similar_emails.items()}
     except ValueError as error:
         raise ValueError("Invalid seed file %s: %s" % (path, error)) from error
+    return definitions, email_sets
+
+
+# ---------------------------------------------------------------------------
+# createResponseAction: parameter rules and create plans
+# ---------------------------------------------------------------------------
+
+CREATE_ACTION_TYPES = (1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12)
+DELETE_EMAIL_TYPE = 6
+DELETE_FILE_TYPE = 10
+# createResponseAction parameter -> the Python types of the JSON values that it accepts.
+CREATE_PARAM_TYPES = {
+    "actionType": (int,),
+    "username": (str,),
+    "emailId": (str,),
+    "incidentId": (str,),
+    "integrationIdentifiers": (dict,),
+    "targets": (list, dict),
+    "fileUrl": (str,),
+}
+# Parameters that only one action type accepts.
+SINGLE_TYPE_PARAMS = {"targets": SIMILAR_EMAILS_TYPE, "fileUrl": DELETE_FILE_TYPE}
+# (parameter, action types that require it, condition on incidentId): True means only when incidentId is sent,
+# False only when it is not sent, None always.
+CREATE_REQUIRED_PARAMS = (
+    ("username", frozenset((1, 2, 3, 4, 5, 8, 9, 12)), None),
+    ("username", frozenset((DELETE_EMAIL_TYPE,)), False),
+    ("emailId", frozenset((DELETE_EMAIL_TYPE,)), None),
+    ("emailId", frozenset((SIMILAR_EMAILS_TYPE,)), True),
+    ("targets", frozenset((SIMILAR_EMAILS_TYPE,)), None),
+    ("fileUrl", frozenset((DELETE_FILE_TYPE,)), None),
+)
+INCIDENT_CONDITION_TEXTS = {None: "", True: ' when "incidentId" is sent', False: ' when "incidentId" is not sent'}
+
+DEFAULT_CREATE_STATUSES = (0, 1, 3, 4)
+# Keys of an object in a type 11 "targets" list that may contain the e-mail ID, in the order tried.
+# NOTE: the vendor does not publish these names. "emailId" matches the create parameter and "_id" the
+# e-mails that getSimilarEmails returns.
+TARGET_EMAIL_ID_KEYS = ("emailId", "_id")
+
+PLAN_DEFINITION_KEYS = ("statuses", "progress", "step_seconds", "fields", "omit", "error", "outcome")
+PLAN_KEYS = frozenset(PLAN_DEFINITION_KEYS + ("match", "times", "comment"))
+
+
+def describe_json_type(value):
+    """Return the JSON type of a parsed value in words, for error texts: "null", "a string", "an array" and so on."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, float):
+        return "a number"
+    return TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+def check_create_params(params):
+    """Raise an Invalid params error unless params follow the createResponseAction rules. Return the action type.
+
+    The text for an unexpected name is the real API's. The other texts are this emulator's own, and each names
+    the parameter and, once actionType is valid, the action type. A parameter sent as null has the wrong type.
+    """
+    unexpected = [name for name in params if name not in CREATE_PARAM_TYPES]
+    if unexpected:
+        raise invalid_params("One or more parameters are not expected: %s" % ", ".join(unexpected))
+
+    if "actionType" not in params:
+        raise invalid_params('The parameter "actionType" is required.')
+    action_type = params["actionType"]
+    if not is_integer(action_type):
+        raise invalid_params('The parameter "actionType" must be an integer, not %s.' % describe_json_type(action_type))
+    if action_type not in CREATE_ACTION_TYPES:
+        allowed = ", ".join(str(value) for value in CREATE_ACTION_TYPES)
+        raise invalid_params('The parameter "actionType" must be one of %s, not %d.' % (allowed, action_type))
+
+    for name, value in params.items():
+        expected_types = CREATE_PARAM_TYPES[name]
+        if isinstance(value, bool) or not isinstance(value, expected_types):
+            expected_text = " or ".join(TYPE_NAMES[expected] for expected in expected_types)
+            raise invalid_params('The parameter "%s" must be %s for actionType %d, not %s.' % (name, expected_text, action_type, describe_json_type(value)))
+
+    for name, only_type in SINGLE_TYPE_PARAMS.items():
+        if name in params and action_type != only_type:
+            raise invalid_params('The parameter "%s" is accepted only for actionType %d, not for actionType %d.' % (name, only_type, action_type))
+
+    has_incident = "incidentId" in params
+    if has_incident and "integrationIdentifiers" in params:
+        raise invalid_params('Send either "incidentId" or "integrationIdentifiers" for actionType %d, not both.' % action_type)
+    if not has_incident and "integrationIdentifiers" not in params:
+        raise invalid_params('One of the parameters "incidentId" and "integrationIdentifiers" is required for actionType %d.' % action_type)
+
+    for name, action_types, incident_condition in CREATE_REQUIRED_PARAMS:
+        applies = action_type in action_types and incident_condition in (None, has_incident)
+        if applies and name not in params:
+            raise invalid_params('The parameter "%s" is required for actionType %d%s.' % (name, action_type, INCIDENT_CONDITION_TEXTS[incident_condition]))
+    return action_type
+
+
+def default_similar_emails_outcome(targets):
+    """Return the type 11 outcome used when no create plan sets one: every e-mail ID listed in targets succeeded.
+
+    targets counts only when it is a list of objects with an e-mail ID (TARGET_EMAIL_ID_KEYS). Otherwise, for
+    example with a similarity hash object, succeededIds is empty.
+    """
+    succeeded = []
+    if isinstance(targets, list):
+        for target in targets:
+            if not isinstance(target, dict):
+                continue
+            for key in TARGET_EMAIL_ID_KEYS:
+                if isinstance(target.get(key), str):
+                    succeeded.append(target[key])
+                    break
+    return {"succeededIds": succeeded, "failedRetriableIds": [], "failedPermanentIds": [], "errors": []}
+
+
+def build_created_definition(params, action_type, key_details, planned):
+    """Build the action definition, without "id", of a createResponseAction call.
+
+    The result fields come from the params and from the console user tied to the calling key. planned is the
+    normalized definition part of the create plan, or of the default plan, and sets statuses, progress, error,
+    outcome, fields and omit.
+    """
+    definition = {"type": action_type, "userName": key_details["userName"], "userId": key_details["userId"]}
+    if "username" in params:
+        definition["targetUserName"] = params["username"]
+    if "incidentId" in params:
+        definition["incidentId"] = params["incidentId"]
+    if "emailId" in params:
+        definition["targetEmailId"] = params["emailId"]
+    definition.update(copy.deepcopy(planned))
+    if action_type == SIMILAR_EMAILS_TYPE and "outcome" not in planned:
+        definition["outcome"] = default_similar_emails_outcome(params.get("targets"))
+    return definition
+
+
+def parse_create_plan(raw, position, default_progress, default_step_seconds):
+    """Validate one create plan and return a CreatePlan. Raise ValueError naming the plan by position and the field."""
+    def reject(details):
+        raise ValueError("Create plan number %d: %s" % (position, details))
+
+    if not isinstance(raw, dict):
+        reject("each plan must be a JSON object.")
+    unknown = sorted(set(raw) - PLAN_KEYS)
+    if unknown:
+        reject("unknown keys %s. The allowed keys are %s." % (", ".join(unknown), ", ".join(sorted(PLAN_KEYS))))
+    match = raw.get("match", {})
+    if not isinstance(match, dict):
+        reject('"match" must be an object of createResponseAction params.')
+    unknown_params = sorted(set(match) - set(CREATE_PARAM_TYPES))
+    if unknown_params:
+        reject('"match" names %s, which are not createResponseAction params. Use %s.' % (", ".join(unknown_params), ", ".join(CREATE_PARAM_TYPES)))
+    times = raw.get("times")
+    if times is not None and (not is_integer(times) or times < 0):
+        reject('"times" must be an integer of 0 or more.')
+
+    definition_part = {name: raw[name] for name in PLAN_DEFINITION_KEYS if name in raw}
+    definition_part.setdefault("statuses", list(DEFAULT_CREATE_STATUSES))
+    planned = normalize_definition(definition_part, default_progress, default_step_seconds, reject)
+    return CreatePlan(copy.deepcopy(raw), planned)
+
+
+class CreatePlan:
+    """A parsed create plan: which createResponseAction calls it matches, how often, and the action it makes."""
+
+    def __init__(self, raw, planned):
+        self.raw = raw
+        self.match = raw.get("match", {})
+        self.times = raw.get("times")
+        self.planned = planned
+        self.used = 0
+
+    def matches(self, params):
+        return all(name in params and params[name] == value for name, value in self.match.items())
+
+    def is_spent(self):
+        return self.times is not None and self.used >= self.times
+
+    def describe(self):
+        description = copy.deepcopy(self.raw)
+        description["used"] = self.used
+        return description
+
+
+class CreatePlanList:
+    """Thread-safe ordered list of create plans. The first plan that matches a call and is not spent applies."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._plans = []
+
+    def replace(self, plans):
+        with self._lock:
+            self._plans = list(plans)
+
+    def clear(self):
+        self.replace([])
+
+    def describe(self):
+        with self._lock:
+            return [plan.describe() for plan in self._plans]
+
+    def take(self, params):
+        """Count one use of the first plan that matches params and is not spent, and return a copy of its definition part.
+
+        Return None when no plan applies.
+        """
+        with self._lock:
+            for plan in self._plans:
+                if plan.matches(params) and not plan.is_spent():
+                    plan.used += 1
+                    return copy.deepcopy(plan.planned)
+        return None
+
+
+# ---------------------------------------------------------------------------
+# Similar e-mails
+# ---------------------------------------------------------------------------
+
+SIMILAR_EMAIL_SET_KEYS = frozenset(("count", "similarityHash", "userEmails", "companyId", "subject", "comment"))
+MAX_SIMILAR_EMAILS = 1000000
+DEFAULT_SIMILAR_EMAILS_PER_PAGE = 30
+MAX_SIMILAR_EMAILS_PER_PAGE = 1000
+DEFAULT_SIMILAR_EMAIL_USERS = ("jane.doe@example.com",)
+DEFAULT_SIMILAR_EMAIL_SUBJECT = "Action required: confirm your mailbox password"
+# receivedAt of the first similar e-mail. Each next one is received a minute later.
+SIMILAR_EMAILS_FIRST_RECEIVED = datetime.datetime(2025, 11, 10, 8, 0, 0, tzinfo=datetime.timezone.utc)
+
+
+def parse_similar_email_set(reference_id, raw):
+    """Validate the description of the e-mails similar to reference_id and return it with the defaults filled in.
+
+    Raise ValueError naming the reference e-mail ID and the field.
+    """
+    def reject(details):
+        raise ValueError('Similar e-mails of "%s": %s' % (reference_id, details))
+
+    if not isinstance(reference_id, str) or not reference_id:
+        raise ValueError("Each reference e-mail ID of similar e-mails must be a non-empty string.")
+    if not isinstance(raw, dict):
+        reject("the description must be a JSON object.")
+    unknown = sorted(set(raw) - SIMILAR_EMAIL_SET_KEYS)
+    if unknown:
+        reject("unknown keys %s. The allowed keys are %s." % (", ".join(unknown), ", ".join(sorted(SIMILAR_EMAIL_SET_KEYS))))
+    count = raw.get("count")
+    if not is_integer(count) or not 0 <= count <= MAX_SIMILAR_EMAILS:
+        reject('"count" must be an integer from 0 to %d.' % MAX_SIMILAR_EMAILS)
+    user_emails = raw.get("userEmails", list(DEFAULT_SIMILAR_EMAIL_USERS))
+    if not isinstance(user_emails, list) or not user_emails or not all(isinstance(address, str) for address in user_emails):
+        reject('"userEmails" must be a non-empty list of strings.')
+    for name in ("similarityHash", "companyId", "subject"):
+        if name in raw and not isinstance(raw[name], str):
+            reject('"%s" must be a string.' % name)
+    return {
+        "count": count,
+        "similarityHash": raw.get("similarityHash", hashlib.sha256(reference_id.encode("utf-8")).hexdigest()[:32]),
+        "userEmails": list(user_emails),
+        "companyId": raw.get("companyId", DEFAULT_RESULT_FIELDS["companyId"]),
+        "subject": raw.get("subject", DEFAULT_SIMILAR_EMAIL_SUBJECT),
+    }
+
+
+def build_similar_email(reference_id, email_set, index):
+    """Build the index-th (from 0) e-mail similar to reference_id. The same arguments always give the same e-mail.
+
+    NOTE: the vendor publishes only _id, companyId and similarityHash. userEmail, subject and receivedAt are
+    guessed names for plausible extra fields.
+    """
+    digest = hashlib.sha256(("%s:%d" % (reference_id, index)).encode("utf-8")).hexdigest()
+    received_at = SIMILAR_EMAILS_FIRST_RECEIVED + datetime.timedelta(minutes=index)
+    user_emails = email_set["userEmails"]
+    return {
+        "_id": digest[:24],
+        "companyId": email_set["companyId"],
+        "similarityHash": email_set["similarityHash"],
+        "userEmail": user_emails[index % len(user_emails)],
+        "subject": email_set["subject"],
+        "receivedAt": received_at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+    }
+
+
+class SimilarEmailStore:
+    """Thread-safe table of similar e-mail sets, keyed by reference e-mail ID. E-mails are built when a page is read."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._sets = {}
+
+    def replace_all(self, email_sets):
+        with self._lock:
+            self._sets = copy.deepcopy(email_sets)
+
+    def put(self, reference_id, email_set):
+        with self._lock:
+            self._sets[reference_id] = copy.deepcopy(email_set)
+
+    def describe(self):
+        with self._lock:
+            return copy.deepcopy(self._sets)
+
+    def page(self, reference_id, page, per_page):
+        """Return the e-mails on page `page` (from 1) of per_page e-mails each, and the total. An unknown ID has none."""
+        with self._lock:
+            email_set = copy.deepcopy(self._sets.get(reference_id))
+        if email_set is None:
+            return [], 0
+        first = (page - 1) * per_page
+        last = min(first + per_page, email_set["count"])
+        return [build_similar_email(reference_id, email_set, index) for index in range(first, last)], email_set["count"]
 
 
 # ---------------------------------------------------------------------------
@@ -555,7 +918,7 @@ FAULT_PARAMETERS = {
     "huge_body": ("size_mb",),
 }
 # Faults that run the method first and then delay, damage or cut its normal reply. The others reply in its
-# place, so the method does not run and a status read is not counted.
+# place, so the method does not run: no status read is counted and no action is created.
 FAULTS_RUNNING_METHOD = frozenset(("delay", "reset_after_headers", "truncated_json", "wrong_content_type", "wrong_id", "huge_body"))
 RULE_KEYS = frozenset(("fault", "method", "action_id", "times", "skip", "comment"))
 
@@ -680,6 +1043,7 @@ class Stats:
         self.by_action = collections.Counter()
         self.throttled = 0
         self.faults_applied = 0
+        self.creates = 0
         self.tls_handshake_failures = 0
         self.log = collections.deque(maxlen=STATS_LOG_LENGTH)
 
@@ -688,7 +1052,7 @@ class Stats:
             self._reset_counts()
 
     def record(self, record):
-        """Count one finished API request, described by a RequestRecord."""
+        """Count one API request, described by a RequestRecord, once its reply is ready to send."""
         http_status = "reset" if record.http_status is None else str(record.http_status)
         with self._lock:
             self.requests += 1
@@ -701,12 +1065,15 @@ class Stats:
                 self.throttled += 1
             if record.fault is not None:
                 self.faults_applied += 1
+            if record.created_id is not None:
+                self.creates += 1
             self.log.append({
                 "t": time.monotonic(),
                 "method": record.method,
                 "action_id": record.action_id,
                 "http_status": record.http_status,
                 "key": record.key_mask,
+                "created_id": record.created_id,
             })
 
     def count_tls_handshake_failure(self):
@@ -723,18 +1090,24 @@ class Stats:
                 "by_action": dict(self.by_action),
                 "throttled": self.throttled,
                 "faults_applied": self.faults_applied,
+                "creates": self.creates,
                 "tls_handshake_failures": self.tls_handshake_failures,
                 "log": list(self.log),
             }
 
 
 class RequestRecord:
-    """What the stats and the log keep of one API request. http_status None means the connection was reset."""
+    """What the stats and the log keep of one API request.
+
+    http_status None means the connection was reset. created_id is the ID of the action that a
+    createResponseAction call made, else None.
+    """
 
     def __init__(self):
         self.method = None
         self.action_id = None
         self.read_action_id = None
+        self.created_id = None
         self.http_status = None
         self.key_mask = None
         self.throttled = False
@@ -773,10 +1146,42 @@ def get_api_key_details(call):
     return {"enabledApis": list(call.key_details["enabledApis"]), "createdAt": call.key_details["createdAt"]}
 
 
+def create_response_action(call):
+    """Create a response action from the params and return its new ID.
+
+    The first create plan that matches the params and is not spent sets the statuses, error and outcome. Without
+    one, the action goes through DEFAULT_CREATE_STATUSES with the server's progress mode.
+    """
+    action_type = check_create_params(call.params)
+    emulator = call.emulator
+    planned = emulator.create_plans.take(call.params)
+    if planned is None:
+        planned = copy.deepcopy(emulator.default_create_plan.planned)
+    definition = build_created_definition(call.params, action_type, call.key_details, planned)
+    action_id = emulator.actions.add_created(definition, call.params)
+    call.record.created_id = action_id
+    LOGGER.info("Created action %s of type %d for key %s", action_id, action_type, call.record.key_mask)
+    return action_id
+
+
+def get_similar_emails(call):
+    """Return one page of the e-mails similar to params.emailId, with the total. An unknown emailId has none."""
+    check_params(call.params, {"emailId": str}, {"page": int, "perPage": int})
+    page = call.params.get("page", 1)
+    per_page = call.params.get("perPage", DEFAULT_SIMILAR_EMAILS_PER_PAGE)
+    if page < 1:
+        raise invalid_params('The parameter "page" must be 1 or more, not %d.' % page)
+    if not 1 <= per_page <= MAX_SIMILAR_EMAILS_PER_PAGE:
+        raise invalid_params('The parameter "perPage" must be from 1 to %d, not %d.' % (MAX_SIMILAR_EMAILS_PER_PAGE, per_page))
+    emails, total = call.emulator.similar_emails.page(call.params["emailId"], page, per_page)
+    return {"success": True, "emails": emails, "total": total}
+
+
 # (endpoint name, method name) -> handler(MethodCall) returning the result or raising RpcError.
-# createResponseAction and getSimilarEmails go here when they are emulated.
 METHODS = {
     ("incidents", "getResponseActionStatus"): get_response_action_status,
+    ("incidents", "createResponseAction"): create_response_action,
+    ("incidents", "getSimilarEmails"): get_similar_emails,
     ("general", "getApiKeyDetails"): get_api_key_details,
 }
 
@@ -789,7 +1194,8 @@ class Reply:
     """An HTTP reply for the request handler to send.
 
     disconnect is None for a normal reply, "reset" to reset the connection without a reply, or
-    "reset_after_headers" to send the headers and half the body and then reset.
+    "reset_after_headers" to send the headers and half the body and then reset. delay_seconds is how long
+    to wait before sending, after the request is counted in the stats.
     """
 
     def __init__(self, status, body=b"", content_type="application/json", headers=None, disconnect=None):
@@ -798,6 +1204,7 @@ class Reply:
         self.content_type = content_type
         self.headers = list(headers or [])
         self.disconnect = disconnect
+        self.delay_seconds = 0
 
 
 def encode_json(value):
@@ -823,7 +1230,7 @@ def admin_error(status, message, headers=None):
 def build_fault_reply(fault, request_id, run_method):
     """Build the reply for an API request hit by a fault. run_method() runs the method and returns its normal Reply.
 
-    For a delay this is the normal reply, because the caller has already waited.
+    For a delay this is the normal reply with delay_seconds set.
     """
     name = fault["fault"]
     if name == "reset":
@@ -853,6 +1260,7 @@ def build_fault_reply(fault, request_id, run_method):
 
     normal = run_method()
     if name == "delay":
+        normal.delay_seconds = fault["seconds"]
         return normal
     if name == "reset_after_headers":
         normal.disconnect = "reset_after_headers"
@@ -960,6 +1368,10 @@ class RequestHandler(BaseHTTPRequestHandler):
         # Count the request before replying, so that a client that reads the stats after its reply finds the request counted.
         record.http_status = None if reply.disconnect == "reset" else reply.status
         self.emulator.stats.record(record)
+        if reply.delay_seconds:
+            # The method has run and the request is counted, so a client that times out during the delay finds
+            # its status read or its created action counted, as a client of the real API may have made them.
+            self.emulator.wait_unless_stopping(reply.delay_seconds)
         self.send_reply(reply)
         LOGGER.debug("API request: key %s, method %s, action %s, HTTP %s, fault %s", record.key_mask, record.method, record.action_id,
                      record.http_status or "reset", record.fault)
@@ -1163,9 +1575,17 @@ class Emulator:
         self.step_seconds = step_seconds
         self.seed_path = seed_path
         self.keys = normalize_keys(DEFAULT_KEYS if keys is None else keys)
-        self.seed_definitions = [] if seed_path is None else load_seed_file(seed_path, progress, step_seconds)
+        if seed_path is None:
+            self.seed_definitions, self.seed_similar_emails = [], {}
+        else:
+            self.seed_definitions, self.seed_similar_emails = load_seed_file(seed_path, progress, step_seconds)
+        # An empty plan is the default: DEFAULT_CREATE_STATUSES with the server's progress mode.
+        self.default_create_plan = parse_create_plan({}, 0, progress, step_seconds)
 
         self.actions = ActionStore()
+        self.create_plans = CreatePlanList()
+        self.similar_emails = SimilarEmailStore()
+        self.similar_emails.replace_all(self.seed_similar_emails)
         self.faults = FaultList()
         self.stats = Stats()
         self.limiter = RateLimiter(rate_limit, burst)
@@ -1262,16 +1682,46 @@ class Emulator:
         LOGGER.info("Fault list set: %s", ", ".join(rule["fault"] for rule in parsed) or "none")
         return len(parsed)
 
+    def set_create_plans(self, plans):
+        """Validate all create plans, then replace the plan list with them. Return how many there are."""
+        if not isinstance(plans, list):
+            raise ValueError('"plans" must be a list of create plans.')
+        parsed = [parse_create_plan(raw, position, self.progress, self.step_seconds) for position, raw in enumerate(plans, start=1)]
+        self.create_plans.replace(parsed)
+        LOGGER.info("Create plans set: %d", len(parsed))
+        return len(parsed)
+
+    def add_similar_emails(self, request):
+        """Add or replace the e-mails similar to request["emailId"], described by the other members. Return their count."""
+        if not isinstance(request, dict):
+            raise ValueError('The request body must be a JSON object with "emailId" and "count".')
+        reference_id = request.get("emailId")
+        if not isinstance(reference_id, str) or not reference_id:
+            raise ValueError('"emailId" must be a non-empty string: the reference e-mail ID.')
+        email_set = parse_similar_email_set(reference_id, {name: value for name, value in request.items() if name != "emailId"})
+        self.similar_emails.put(reference_id, email_set)
+        LOGGER.info("Similar e-mails of %s set: %d", reference_id, email_set["count"])
+        return email_set["count"]
+
     def reset(self):
-        """Zero the stats, clear the faults and the rate-limit buckets, and replace all actions with the seed actions."""
+        """Zero the stats and clear the faults, the create plans and the rate-limit buckets.
+
+        All actions and similar e-mails are replaced with those of the seed file.
+        """
         self.stats.reset()
         self.faults.clear()
+        self.create_plans.clear()
         self.limiter.reset()
         self.actions.clear()
         self.actions.put(self.seed_definitions)
-        LOGGER.info("Reset: stats zeroed, faults cleared, %d seed actions reloaded", len(self.seed_definitions))
+        self.similar_emails.replace_all(self.seed_similar_emails)
+        LOGGER.info("Reset: stats zeroed, faults and create plans cleared, %d seed actions reloaded", len(self.seed_definitions))
 
     # Request handling ------------------------------------------------------
+
+    def wait_unless_stopping(self, seconds):
+        """Wait for the given seconds, or less if the emulator is stopping."""
+        self._stopping.wait(seconds)
 
     def handle_api_request(self, endpoint, authorization, body, record):
         """Return the Reply to a POST on an API endpoint, filling in record for the stats.
@@ -1320,8 +1770,6 @@ class Emulator:
         if fault is None:
             return run_method()
         record.fault = fault["fault"]
-        if fault["fault"] == "delay":
-            self._stopping.wait(fault["seconds"])
         return build_fault_reply(fault, request_id, run_method)
 
     def call_method(self, endpoint, envelope, key_details, record):
@@ -1343,6 +1791,8 @@ class Emulator:
         routes = {
             "actions": {"POST": self._admin_add_actions, "GET": self._admin_list_actions},
             "faults": {"POST": self._admin_set_faults, "DELETE": self._admin_clear_faults, "GET": self._admin_list_faults},
+            "create_plans": {"POST": self._admin_set_create_plans, "DELETE": self._admin_clear_create_plans, "GET": self._admin_list_create_plans},
+            "similar_emails": {"POST": self._admin_add_similar_emails, "GET": self._admin_list_similar_emails},
             "stats": {"GET": self._admin_stats},
             "reset": {"POST": self._admin_reset},
         }
@@ -1361,14 +1811,19 @@ class Emulator:
         return handlers[command](body)
 
     @staticmethod
-    def _parse_admin_body(body, member):
+    def _parse_admin_object(body, member):
+        """Return the admin request body as a JSON object. Raise ValueError unless it is one that has member."""
         try:
             content = json.loads(body) if body else None
         except (ValueError, RecursionError) as error:
             raise ValueError("The request body is not valid JSON: %s" % error) from error
         if not isinstance(content, dict) or member not in content:
             raise ValueError('The request body must be a JSON object with "%s".' % member)
-        return content[member]
+        return content
+
+    @classmethod
+    def _parse_admin_body(cls, body, member):
+        return cls._parse_admin_object(body, member)[member]
 
     def _admin_add_actions(self, body):
         return admin_reply(200, {"added": self.add_actions(self._parse_admin_body(body, "actions"))})
@@ -1392,6 +1847,25 @@ class Emulator:
 
     def _admin_list_faults(self, _body):
         return admin_reply(200, {"faults": self.faults.describe()})
+
+    def _admin_set_create_plans(self, body):
+        return admin_reply(200, {"plans": self.set_create_plans(self._parse_admin_body(body, "plans"))})
+
+    def _admin_clear_create_plans(self, _body):
+        self.create_plans.clear()
+        LOGGER.info("Create plans cleared")
+        return admin_reply(200, {"plans": 0})
+
+    def _admin_list_create_plans(self, _body):
+        return admin_reply(200, {"plans": self.create_plans.describe()})
+
+    def _admin_add_similar_emails(self, body):
+        request = self._parse_admin_object(body, "emailId")
+        total = self.add_similar_emails(request)
+        return admin_reply(200, {"emailId": request["emailId"], "total": total})
+
+    def _admin_list_similar_emails(self, _body):
+        return admin_reply(200, {"similar_emails": self.similar_emails.describe()})
 
     def _admin_stats(self, _body):
         return admin_reply(200, self.stats.snapshot())

@@ -49,8 +49,9 @@ class Client:
             all_headers["Authorization"] = "Basic " + token
         all_headers.update(headers or {})
         data = kwargs.pop("data", body if isinstance(body, bytes) else json.dumps(body).encode("utf-8"))
+        timeout = kwargs.pop("timeout", 10)
         return self.session.post("%s/v1.0/jsonrpc/%s" % (self.emulator.url, endpoint), data=data, headers=all_headers,
-                                 verify=self.emulator.ca_path, timeout=10, **kwargs)
+                                 verify=self.emulator.ca_path, timeout=timeout, **kwargs)
 
     def rpc(self, method, params=None, endpoint="incidents", key=INCIDENTS_KEY, request_id="req-1", **kwargs):
         body = {"id": request_id, "jsonrpc": "2.0", "method": method}
@@ -785,3 +786,609 @@ def test_script_rejects_invalid_seed(tmp_path):
                                capture_output=True, text=True, timeout=30, check=False)
     assert completed.returncode == 2
     assert "statuses" in completed.stderr
+
+
+# createResponseAction ----------------------------------------------------------------
+
+HEX_ID_PATTERN = re.compile(r"^[0-9a-f]{24}$")
+INCIDENT_ID = "6912740188df334ddbfb7d90"
+REFERENCE_EMAIL_ID = "6912739a88df334ddbfb7d41"
+AWS_IDENTIFIERS = {"companyId": "64b7d2f0c9e1a30012f4b6d8", "accessKeyId": "AKIAIOSFODNN7EXAMPLE"}
+FILE_URL = "https://contoso.sharepoint.com/sites/finance/Shared%20Documents/invoice.xlsm"
+EMAIL_TARGETS = [{"username": "jane.doe@example.com", "emailId": "69127c1e88df334ddbfb7f11"},
+                 {"username": "john.smith@example.com", "emailId": "69127c3588df334ddbfb7f1c"}]
+
+# The smallest valid params of each action type.
+VALID_CREATE_PARAMS = {
+    1: {"actionType": 1, "username": "jane.doe@example.com", "incidentId": INCIDENT_ID},
+    2: {"actionType": 2, "username": "CONTOSO\\jdoe", "incidentId": INCIDENT_ID},
+    3: {"actionType": 3, "username": "jane.doe@example.com", "incidentId": INCIDENT_ID},
+    4: {"actionType": 4, "username": "CONTOSO\\jdoe", "incidentId": INCIDENT_ID},
+    5: {"actionType": 5, "username": "jane.doe@example.com", "incidentId": INCIDENT_ID},
+    6: {"actionType": 6, "emailId": REFERENCE_EMAIL_ID, "incidentId": INCIDENT_ID},
+    8: {"actionType": 8, "username": "mark.lee@example.com", "incidentId": INCIDENT_ID},
+    9: {"actionType": 9, "username": "mark.lee@example.com", "incidentId": INCIDENT_ID},
+    10: {"actionType": 10, "fileUrl": FILE_URL, "incidentId": INCIDENT_ID},
+    11: {"actionType": 11, "emailId": REFERENCE_EMAIL_ID, "targets": EMAIL_TARGETS, "incidentId": INCIDENT_ID},
+    12: {"actionType": 12, "username": "ci-deployer", "integrationIdentifiers": AWS_IDENTIFIERS},
+}
+
+
+def create(client, params, **kwargs):
+    return client.rpc("createResponseAction", params, **kwargs)
+
+
+def create_id(client, params):
+    response = create(client, params)
+    assert response.status_code == 200, response.text
+    assert "result" in response.json(), response.text
+    return response.json()["result"]
+
+
+def without(params, name):
+    return {key: value for key, value in params.items() if key != name}
+
+
+def assert_invalid_params(response, *fragments):
+    assert response.status_code == 200
+    error = rpc_error(response)
+    assert error["code"] == -32602
+    assert error["message"] == "Invalid params"
+    for fragment in fragments:
+        assert fragment in error["data"]["details"], fragment
+
+
+@pytest.mark.parametrize("action_type", sorted(VALID_CREATE_PARAMS))
+def test_create_valid_each_type(client, action_type):
+    action_id = create_id(client, VALID_CREATE_PARAMS[action_type])
+    assert HEX_ID_PATTERN.match(action_id)
+    assert client.status(action_id).json()["result"]["type"] == action_type
+
+
+@pytest.mark.parametrize("params", [
+    without(VALID_CREATE_PARAMS[6], "incidentId") | {"integrationIdentifiers": {}, "username": "jane.doe@example.com"},
+    without(VALID_CREATE_PARAMS[11], "incidentId") | {"integrationIdentifiers": {}},
+    without(without(VALID_CREATE_PARAMS[11], "incidentId"), "emailId") | {"integrationIdentifiers": {}},
+    VALID_CREATE_PARAMS[11] | {"targets": {"similarityHash": "5f0c2d9a7e1b4c3f8a6d2e9b0c7f1a34"}},
+    VALID_CREATE_PARAMS[10] | {"username": "jane.doe@example.com"},
+], ids=["6-username-without-incident", "11-email-without-incident", "11-no-email-without-incident", "11-targets-object", "10-username"])
+def test_create_valid_conditional(client, params):
+    assert HEX_ID_PATTERN.match(create_id(client, params))
+
+
+def test_create_ids_unique(client):
+    ids = {create_id(client, VALID_CREATE_PARAMS[3]) for _index in range(20)}
+    assert len(ids) == 20
+
+
+@pytest.mark.parametrize("action_type", [1, 2, 3, 4, 5, 8, 9, 12])
+def test_create_username_required(client, action_type):
+    response = create(client, without(VALID_CREATE_PARAMS[action_type], "username"))
+    assert_invalid_params(response, '"username"', "actionType %d" % action_type)
+
+
+@pytest.mark.parametrize("action_type, params, name", [
+    (6, without(VALID_CREATE_PARAMS[6], "emailId"), "emailId"),
+    (6, without(VALID_CREATE_PARAMS[6], "incidentId") | {"integrationIdentifiers": {}}, "username"),
+    (10, without(VALID_CREATE_PARAMS[10], "fileUrl"), "fileUrl"),
+    (11, without(VALID_CREATE_PARAMS[11], "targets"), "targets"),
+    (11, without(VALID_CREATE_PARAMS[11], "emailId"), "emailId"),
+], ids=["6-email", "6-username-without-incident", "10-file-url", "11-targets", "11-email-with-incident"])
+def test_create_conditional_required(client, action_type, params, name):
+    response = create(client, params)
+    assert_invalid_params(response, '"%s"' % name, "actionType %d" % action_type)
+
+
+def test_create_type_6_condition_named(client):
+    response = create(client, {"actionType": 6, "emailId": REFERENCE_EMAIL_ID, "integrationIdentifiers": {}})
+    assert rpc_error(response)["data"]["details"] == 'The parameter "username" is required for actionType 6 when "incidentId" is not sent.'
+
+
+def test_create_needs_incident_or_integration(client):
+    response = create(client, without(VALID_CREATE_PARAMS[3], "incidentId"))
+    assert_invalid_params(response, '"incidentId"', '"integrationIdentifiers"', "actionType 3")
+
+
+def test_create_rejects_incident_and_integration(client):
+    response = create(client, VALID_CREATE_PARAMS[3] | {"integrationIdentifiers": AWS_IDENTIFIERS})
+    assert_invalid_params(response, '"incidentId"', '"integrationIdentifiers"', "not both", "actionType 3")
+
+
+@pytest.mark.parametrize("action_type, extra, name", [
+    (3, {"targets": EMAIL_TARGETS}, "targets"),
+    (6, {"targets": {"similarityHash": "abc"}}, "targets"),
+    (3, {"fileUrl": FILE_URL}, "fileUrl"),
+    (11, {"fileUrl": FILE_URL}, "fileUrl"),
+])
+def test_create_param_for_other_type(client, action_type, extra, name):
+    response = create(client, VALID_CREATE_PARAMS[action_type] | extra)
+    assert_invalid_params(response, '"%s"' % name, "actionType %d" % action_type)
+
+
+def test_create_unexpected_name(client):
+    response = create(client, VALID_CREATE_PARAMS[3] | {"actionId": "x"})
+    assert_invalid_params(response)
+    assert rpc_error(response)["data"]["details"] == "One or more parameters are not expected: actionId"
+
+
+def test_create_unexpected_names_listed(client):
+    response = create(client, VALID_CREATE_PARAMS[3] | {"user_name": "x", "action": "disable"})
+    assert rpc_error(response)["data"]["details"] == "One or more parameters are not expected: user_name, action"
+
+
+@pytest.mark.parametrize("name", ["username", "incidentId", "emailId", "targets"])
+def test_create_null_param_is_wrong_type(client, name):
+    response = create(client, VALID_CREATE_PARAMS[11] | {"username": "jane.doe@example.com", name: None})
+    assert_invalid_params(response, '"%s"' % name, "actionType 11", "not null")
+
+
+def test_create_null_action_type(client):
+    response = create(client, VALID_CREATE_PARAMS[3] | {"actionType": None})
+    assert_invalid_params(response, '"actionType"', "not null")
+
+
+@pytest.mark.parametrize("action_type, name, value, expected", [
+    (3, "username", 42, "a string"),
+    (3, "username", True, "a string"),
+    (6, "emailId", ["6912739a88df334ddbfb7d41"], "a string"),
+    (3, "incidentId", {"id": INCIDENT_ID}, "a string"),
+    (11, "targets", "69127c1e88df334ddbfb7f11", "an array or an object"),
+    (10, "fileUrl", 1, "a string"),
+])
+def test_create_wrong_type(client, action_type, name, value, expected):
+    response = create(client, VALID_CREATE_PARAMS[action_type] | {name: value})
+    assert_invalid_params(response, '"%s"' % name, "actionType %d" % action_type, expected)
+
+
+def test_create_integration_identifiers_wrong_type(client):
+    response = create(client, without(VALID_CREATE_PARAMS[12], "integrationIdentifiers") | {"integrationIdentifiers": "AKIAIOSFODNN7EXAMPLE"})
+    assert_invalid_params(response, '"integrationIdentifiers"', "actionType 12", "an object")
+
+
+@pytest.mark.parametrize("value", ["3", 3.0, True, [3]])
+def test_create_action_type_wrong_type(client, value):
+    response = create(client, VALID_CREATE_PARAMS[3] | {"actionType": value})
+    assert_invalid_params(response, '"actionType"', "an integer")
+
+
+@pytest.mark.parametrize("value", [0, 7, 13, -1])
+def test_create_action_type_undefined(client, value):
+    response = create(client, VALID_CREATE_PARAMS[3] | {"actionType": value})
+    assert_invalid_params(response, '"actionType"', "not %d" % value)
+
+
+def test_create_action_type_missing(client):
+    assert_invalid_params(create(client, without(VALID_CREATE_PARAMS[3], "actionType")), '"actionType"', "required")
+
+
+def test_create_params_absent(client):
+    assert_invalid_params(create(client, None), '"actionType"', "required")
+
+
+def test_create_invalid_makes_nothing(client):
+    before = client.admin("GET", "actions").json()["ids"]
+    create(client, without(VALID_CREATE_PARAMS[3], "username"))
+    stats = client.admin("GET", "stats").json()
+    assert client.admin("GET", "actions").json()["ids"] == before
+    assert stats["creates"] == 0
+    assert stats["log"][0]["created_id"] is None
+
+
+def test_create_without_incidents_is_403(client):
+    response = create(client, VALID_CREATE_PARAMS[3], key=NO_INCIDENTS_KEY)
+    assert response.status_code == 403
+    assert client.admin("GET", "stats").json()["creates"] == 0
+
+
+def test_create_progress_and_fields(client):
+    action_id = create_id(client, VALID_CREATE_PARAMS[3])
+    results = [client.status(action_id).json()["result"] for _index in range(5)]
+    assert [result["status"] for result in results] == [0, 1, 3, 4, 4]
+    final = results[-1]
+    assert final["type"] == 3
+    assert final["targetUserName"] == "jane.doe@example.com"
+    assert final["incidentId"] == INCIDENT_ID
+    assert final["userName"] == "soc.analyst@example.com"
+    assert GENERATED_ON_PATTERN.match(final["generatedOn"])
+    assert "targetEmailId" not in final
+    assert "errorId" not in final
+
+
+def test_create_type_6_target_email(client):
+    action_id = create_id(client, VALID_CREATE_PARAMS[6])
+    result = client.status(action_id).json()["result"]
+    assert result["targetEmailId"] == REFERENCE_EMAIL_ID
+    assert result["targetUserName"] == "jane.doe@example.com"
+
+
+def test_create_admin_describe(client):
+    action_id = create_id(client, VALID_CREATE_PARAMS[12])
+    client.status(action_id)
+    description = client.admin("GET", "actions/" + action_id).json()
+    assert description["reads"] == 1
+    assert description["status"] == 0
+    assert description["progress"] == "per-read"
+    assert description["createParams"] == VALID_CREATE_PARAMS[12]
+    assert action_id in client.admin("GET", "actions").json()["ids"]
+
+
+def test_create_clock_server_default(tmp_path):
+    with gravityzone_emulator.Emulator(state_dir=str(tmp_path), progress="clock", step_seconds=60, rate_limit=0) as emulator:
+        client = Client(emulator)
+        action_id = create_id(client, VALID_CREATE_PARAMS[3])
+        statuses = client.read_statuses(action_id, 3)
+        description = client.admin("GET", "actions/" + action_id).json()
+        client.close()
+    assert statuses == [0, 0, 0]
+    assert description["progress"] == "clock"
+    assert description["step_seconds"] == 60
+
+
+def test_create_type_11_default_outcome(client):
+    action_id = create_id(client, VALID_CREATE_PARAMS[11])
+    results = [client.status(action_id).json()["result"] for _index in range(4)]
+    assert "outcome" not in results[0]
+    assert results[-1]["status"] == 4
+    assert results[-1]["outcome"] == {"succeededIds": ["69127c1e88df334ddbfb7f11", "69127c3588df334ddbfb7f1c"],
+                                      "failedRetriableIds": [], "failedPermanentIds": [], "errors": []}
+
+
+def test_create_type_11_hash_target_outcome(client):
+    action_id = create_id(client, VALID_CREATE_PARAMS[11] | {"targets": {"similarityHash": "5f0c2d9a7e1b4c3f8a6d2e9b0c7f1a34"}})
+    outcomes = [client.status(action_id).json()["result"].get("outcome") for _index in range(4)]
+    assert outcomes[-1]["succeededIds"] == []
+
+
+def test_create_user_from_key(tmp_path):
+    keys = {"custom-analyst-key-0123": {"enabledApis": ["Incidents"], "userName": "night.shift@example.com", "userId": "64b7d3f1c9e1a30012f4b7a0"},
+            "custom-plain-key-4567": ["Incidents"]}
+    with gravityzone_emulator.Emulator(state_dir=str(tmp_path), rate_limit=0, keys=keys) as emulator:
+        client = Client(emulator)
+        custom_id = create_id_with_key(client, "custom-analyst-key-0123")
+        plain_id = create_id_with_key(client, "custom-plain-key-4567")
+        custom = client.status(custom_id, key="custom-analyst-key-0123").json()["result"]
+        plain = client.status(plain_id, key="custom-plain-key-4567").json()["result"]
+        details = client.rpc("getApiKeyDetails", endpoint="general", key="custom-analyst-key-0123").json()["result"]
+        client.close()
+    assert custom["userName"] == "night.shift@example.com"
+    assert custom["userId"] == "64b7d3f1c9e1a30012f4b7a0"
+    assert plain["userName"] == "soc.analyst@example.com"
+    assert details == {"enabledApis": ["Incidents"], "createdAt": "2024-03-05T10:11:12+00:00"}
+
+
+def create_id_with_key(client, key):
+    response = create(client, VALID_CREATE_PARAMS[3], key=key)
+    assert response.status_code == 200, response.text
+    return response.json()["result"]
+
+
+def test_api_key_details_only_two_fields(client):
+    for key in (INCIDENTS_KEY, NO_INCIDENTS_KEY):
+        result = client.rpc("getApiKeyDetails", endpoint="general", key=key).json()["result"]
+        assert set(result) == {"enabledApis", "createdAt"}, key
+
+
+def test_create_stats_counted(client):
+    first = create_id(client, VALID_CREATE_PARAMS[3])
+    second = create_id(client, VALID_CREATE_PARAMS[6])
+    create(client, without(VALID_CREATE_PARAMS[3], "username"))
+    stats = client.admin("GET", "stats").json()
+    assert stats["creates"] == 2
+    assert stats["by_method"] == {"createResponseAction": 3}
+    assert [entry["created_id"] for entry in stats["log"]] == [first, second, None]
+    assert stats["by_action"] == {}
+
+
+def test_create_reset_zeroes_and_removes(client):
+    action_id = create_id(client, VALID_CREATE_PARAMS[3])
+    client.admin("POST", "reset")
+    assert client.admin("GET", "stats").json()["creates"] == 0
+    assert client.admin("GET", "actions/" + action_id).status_code == 404
+
+
+# Create plans ----------------------------------------------------------------
+
+def set_plans(client, *plans):
+    response = client.admin("POST", "create_plans", {"plans": list(plans)})
+    assert response.status_code == 200, response.text
+    return response
+
+
+def test_plan_match_and_times(client):
+    set_plans(client, {"match": {"actionType": 3, "username": "jane.doe@example.com"}, "statuses": [0, 5],
+                       "error": {"errorId": 1010, "errorDescription": "The user does not exist in Entra ID."}, "times": 1})
+    planned = create_id(client, VALID_CREATE_PARAMS[3])
+    again = create_id(client, VALID_CREATE_PARAMS[3])
+    other_user = create_id(client, VALID_CREATE_PARAMS[3] | {"username": "john.smith@example.com"})
+    planned_reads = [client.status(planned).json()["result"] for _index in range(2)]
+    assert [result["status"] for result in planned_reads] == [0, 5]
+    assert planned_reads[-1]["errorId"] == 1010
+    assert client.read_statuses(again, 5) == [0, 1, 3, 4, 4]
+    assert client.read_statuses(other_user, 5) == [0, 1, 3, 4, 4]
+
+
+def test_plan_used_counts(client):
+    set_plans(client, {"match": {"actionType": 3}, "statuses": [4], "times": 2}, {"statuses": [6]})
+    create_id(client, VALID_CREATE_PARAMS[3])
+    create_id(client, VALID_CREATE_PARAMS[1])
+    plans = client.admin("GET", "create_plans").json()["plans"]
+    assert [plan["used"] for plan in plans] == [1, 1]
+    assert plans[0]["times"] == 2
+
+
+def test_plan_first_match_wins(client):
+    set_plans(client, {"match": {"actionType": 1}, "statuses": [5]}, {"statuses": [6]})
+    type_1 = create_id(client, VALID_CREATE_PARAMS[1])
+    type_3 = create_id(client, VALID_CREATE_PARAMS[3])
+    assert client.read_statuses(type_1, 1) == [5]
+    assert client.read_statuses(type_3, 1) == [6]
+
+
+def test_plan_match_needs_param_sent(client):
+    set_plans(client, {"match": {"incidentId": INCIDENT_ID}, "statuses": [8]})
+    by_integration = create_id(client, VALID_CREATE_PARAMS[12])
+    by_incident = create_id(client, VALID_CREATE_PARAMS[1])
+    assert client.read_statuses(by_integration, 1) == [0]
+    assert client.read_statuses(by_incident, 1) == [8]
+
+
+def test_plan_match_object_param(client):
+    set_plans(client, {"match": {"integrationIdentifiers": AWS_IDENTIFIERS}, "statuses": [7]})
+    action_id = create_id(client, VALID_CREATE_PARAMS[12])
+    assert client.read_statuses(action_id, 1) == [7]
+
+
+def test_plan_type_11_outcome(client):
+    outcome = {"succeededIds": ["69127c1e88df334ddbfb7f11"], "failedPermanentIds": ["69127c3588df334ddbfb7f1c"],
+               "errors": [{"errorCode": 404, "errorMessage": "The e-mail no longer exists in the mailbox.", "count": 1}]}
+    set_plans(client, {"match": {"actionType": 11}, "statuses": [3, 4], "outcome": outcome})
+    action_id = create_id(client, VALID_CREATE_PARAMS[11])
+    client.status(action_id)
+    result = client.status(action_id).json()["result"]
+    assert result["outcome"] == outcome | {"failedRetriableIds": []}
+
+
+def test_plan_without_statuses_uses_default(client):
+    set_plans(client, {"match": {"actionType": 3}, "fields": {"companyId": None}})
+    action_id = create_id(client, VALID_CREATE_PARAMS[3])
+    results = [client.status(action_id).json()["result"] for _index in range(4)]
+    assert [result["status"] for result in results] == [0, 1, 3, 4]
+    assert results[0]["companyId"] is None
+
+
+def test_plan_clock_progress(client):
+    set_plans(client, {"statuses": [0, 4], "progress": "clock", "step_seconds": 60})
+    action_id = create_id(client, VALID_CREATE_PARAMS[3])
+    assert client.read_statuses(action_id, 3) == [0, 0, 0]
+
+
+def test_plan_delete_clears(client):
+    set_plans(client, {"statuses": [5]})
+    response = client.admin("DELETE", "create_plans")
+    action_id = create_id(client, VALID_CREATE_PARAMS[3])
+    assert response.json() == {"plans": 0}
+    assert client.admin("GET", "create_plans").json() == {"plans": []}
+    assert client.read_statuses(action_id, 1) == [0]
+
+
+def test_plan_reset_clears(client):
+    set_plans(client, {"statuses": [5]})
+    client.admin("POST", "reset")
+    assert client.admin("GET", "create_plans").json() == {"plans": []}
+
+
+def test_plan_post_replaces(client):
+    set_plans(client, {"statuses": [5]}, {"statuses": [6]})
+    response = set_plans(client, {"statuses": [8]})
+    assert response.json() == {"plans": 1}
+    assert len(client.admin("GET", "create_plans").json()["plans"]) == 1
+
+
+@pytest.mark.parametrize("plan, fragment", [
+    ({"statuses": []}, "statuses"),
+    ({"match": {"action_type": 3}}, "action_type"),
+    ({"match": [3]}, "match"),
+    ({"times": -1}, "times"),
+    ({"status": [4]}, "status"),
+    ({"outcome": {"deleted": []}}, "outcome"),
+    ({"progress": "fast"}, "progress"),
+    ("statuses", "JSON object"),
+])
+def test_plan_invalid_rejected(client, plan, fragment):
+    set_plans(client, {"statuses": [6]})
+    response = client.admin("POST", "create_plans", {"plans": [{"statuses": [5]}, plan]})
+    assert response.status_code == 400
+    assert "Create plan number 2" in response.json()["error"]
+    assert fragment in response.json()["error"]
+    assert client.admin("GET", "create_plans").json()["plans"][0]["statuses"] == [6]
+
+
+def test_plan_body_without_plans_rejected(client):
+    response = client.admin("POST", "create_plans", {"plan": []})
+    assert response.status_code == 400
+    assert '"plans"' in response.json()["error"]
+
+
+# Faults on createResponseAction ----------------------------------------------------------------
+
+def created_count(client):
+    return client.admin("GET", "stats").json()["creates"]
+
+
+@pytest.mark.parametrize("fault", ["reset_after_headers", "truncated_json", "wrong_content_type", "wrong_id", "huge_body"])
+def test_create_fault_after_method_creates(client, fault):
+    rule = {"fault": fault, "method": "createResponseAction", "times": 1}
+    if fault == "huge_body":
+        rule["size_mb"] = 1
+    client.set_faults(rule)
+    before = set(client.admin("GET", "actions").json()["ids"])
+    try:
+        create(client, VALID_CREATE_PARAMS[3])
+    except requests.exceptions.RequestException:
+        pass  # reset_after_headers cuts the reply, and the action exists all the same.
+    created = set(client.admin("GET", "actions").json()["ids"]) - before
+    stats = client.admin("GET", "stats").json()
+    assert len(created) == 1
+    assert stats["creates"] == 1
+    assert stats["faults_applied"] == 1
+    assert stats["log"][0]["created_id"] in created
+
+
+def test_create_delay_timeout_still_creates(client):
+    client.set_faults({"fault": "delay", "seconds": 3, "method": "createResponseAction", "times": 1})
+    before = set(client.admin("GET", "actions").json()["ids"])
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        create(client, VALID_CREATE_PARAMS[3], timeout=0.3)
+    created = set(client.admin("GET", "actions").json()["ids"]) - before
+    stats = client.admin("GET", "stats").json()
+    assert len(created) == 1
+    assert stats["creates"] == 1
+    assert stats["by_method"] == {"createResponseAction": 1}
+    assert stats["log"][0]["created_id"] in created
+    assert client.read_statuses(created.pop(), 1) == [0]
+
+
+@pytest.mark.parametrize("rule", [
+    {"fault": "reset"},
+    {"fault": "http_status", "status": 503},
+    {"fault": "html"},
+    {"fault": "empty"},
+    {"fault": "no_result"},
+    {"fault": "rpc_error"},
+], ids=lambda rule: rule["fault"])
+def test_create_fault_in_place_creates_nothing(client, rule):
+    client.set_faults(rule | {"method": "createResponseAction"})
+    before = client.admin("GET", "actions").json()["ids"]
+    try:
+        create(client, VALID_CREATE_PARAMS[3])
+    except requests.exceptions.ConnectionError:
+        pass  # The reset fault closes the connection without a reply.
+    assert client.admin("GET", "actions").json()["ids"] == before
+    assert created_count(client) == 0
+
+
+# getSimilarEmails ----------------------------------------------------------------
+
+SMALL_REFERENCE_ID = "69127e2b88df334ddbfb7ee9"
+LARGE_REFERENCE_ID = "69127eb688df334ddbfb7efc"
+
+
+def similar(client, params, **kwargs):
+    return client.rpc("getSimilarEmails", params, **kwargs)
+
+
+def test_similar_small_set(client):
+    result = similar(client, {"emailId": SMALL_REFERENCE_ID}).json()["result"]
+    assert result["success"] is True
+    assert result["total"] == 2
+    assert len(result["emails"]) == 2
+    assert [email["userEmail"] for email in result["emails"]] == ["jane.doe@example.com", "john.smith@example.com"]
+    for email in result["emails"]:
+        assert HEX_ID_PATTERN.match(email["_id"])
+        assert email["similarityHash"] == "5f0c2d9a7e1b4c3f8a6d2e9b0c7f1a34"
+        assert email["companyId"] == "64b7d2f0c9e1a30012f4b6d8"
+        assert email["subject"] == "Your invoice INV-20931 is overdue"
+        assert re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$", email["receivedAt"])
+
+
+def test_similar_deterministic(client):
+    first = similar(client, {"emailId": LARGE_REFERENCE_ID, "page": 2, "perPage": 50}).json()["result"]
+    second = similar(client, {"emailId": LARGE_REFERENCE_ID, "page": 2, "perPage": 50}).json()["result"]
+    assert first == second
+
+
+def test_similar_paging_max_per_page(client):
+    pages = [similar(client, {"emailId": LARGE_REFERENCE_ID, "page": page, "perPage": 1000}).json()["result"] for page in (1, 2, 3, 4)]
+    assert [len(page["emails"]) for page in pages] == [1000, 1000, 345, 0]
+    assert [page["total"] for page in pages] == [2345] * 4
+    ids = [email["_id"] for page in pages for email in page["emails"]]
+    assert len(set(ids)) == 2345
+
+
+def test_similar_pages_line_up(client):
+    whole = similar(client, {"emailId": LARGE_REFERENCE_ID, "perPage": 60}).json()["result"]["emails"]
+    second_half = similar(client, {"emailId": LARGE_REFERENCE_ID, "page": 2, "perPage": 30}).json()["result"]["emails"]
+    assert whole[30:] == second_half
+
+
+def test_similar_default_per_page(client):
+    result = similar(client, {"emailId": LARGE_REFERENCE_ID}).json()["result"]
+    assert len(result["emails"]) == 30
+    assert result["total"] == 2345
+
+
+def test_similar_unknown_email(client):
+    result = similar(client, {"emailId": UNKNOWN_ACTION_ID}).json()["result"]
+    assert result == {"success": True, "emails": [], "total": 0}
+
+
+@pytest.mark.parametrize("params, fragment", [
+    ({}, '"emailId"'),
+    ({"emailId": None}, '"emailId"'),
+    ({"emailId": 7}, '"emailId"'),
+    ({"emailId": SMALL_REFERENCE_ID, "page": 0}, '"page"'),
+    ({"emailId": SMALL_REFERENCE_ID, "page": "1"}, '"page"'),
+    ({"emailId": SMALL_REFERENCE_ID, "page": None}, '"page"'),
+    ({"emailId": SMALL_REFERENCE_ID, "perPage": 0}, '"perPage"'),
+    ({"emailId": SMALL_REFERENCE_ID, "perPage": 1001}, '"perPage"'),
+    ({"emailId": SMALL_REFERENCE_ID, "perPage": True}, '"perPage"'),
+    ({"emailId": SMALL_REFERENCE_ID, "perPage": 10.0}, '"perPage"'),
+], ids=["missing", "null", "number", "page-0", "page-string", "page-null", "per-page-0", "per-page-1001", "per-page-bool", "per-page-float"])
+def test_similar_invalid_params(client, params, fragment):
+    assert_invalid_params(similar(client, params), fragment)
+
+
+def test_similar_unexpected_name(client):
+    response = similar(client, {"emailId": SMALL_REFERENCE_ID, "limit": 5})
+    assert rpc_error(response)["data"]["details"] == "One or more parameters are not expected: limit"
+
+
+def test_similar_without_incidents_is_403(client):
+    assert similar(client, {"emailId": SMALL_REFERENCE_ID}, key=NO_INCIDENTS_KEY).status_code == 403
+
+
+def test_similar_admin_add(client):
+    response = client.admin("POST", "similar_emails", {"emailId": "69127f4188df334ddbfb7f0f", "count": 3, "userEmails": ["ana.garcia@example.com"],
+                                                       "similarityHash": "0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a"})
+    result = similar(client, {"emailId": "69127f4188df334ddbfb7f0f"}).json()["result"]
+    assert response.json() == {"emailId": "69127f4188df334ddbfb7f0f", "total": 3}
+    assert result["total"] == 3
+    assert {email["userEmail"] for email in result["emails"]} == {"ana.garcia@example.com"}
+    assert {email["similarityHash"] for email in result["emails"]} == {"0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a"}
+    assert client.admin("GET", "similar_emails").json()["similar_emails"]["69127f4188df334ddbfb7f0f"]["count"] == 3
+
+
+def test_similar_admin_replace_seed(client):
+    client.admin("POST", "similar_emails", {"emailId": SMALL_REFERENCE_ID, "count": 0})
+    assert similar(client, {"emailId": SMALL_REFERENCE_ID}).json()["result"]["total"] == 0
+
+
+def test_similar_reset_restores_seed(client):
+    client.admin("POST", "similar_emails", {"emailId": SMALL_REFERENCE_ID, "count": 9})
+    client.admin("POST", "similar_emails", {"emailId": "69127f4188df334ddbfb7f0f", "count": 3})
+    client.admin("POST", "reset")
+    assert similar(client, {"emailId": SMALL_REFERENCE_ID}).json()["result"]["total"] == 2
+    assert similar(client, {"emailId": "69127f4188df334ddbfb7f0f"}).json()["result"]["total"] == 0
+
+
+@pytest.mark.parametrize("body, fragment", [
+    ({"count": 3}, "emailId"),
+    ({"emailId": "", "count": 3}, "emailId"),
+    ({"emailId": "69127f4188df334ddbfb7f0f"}, "count"),
+    ({"emailId": "69127f4188df334ddbfb7f0f", "count": -1}, "count"),
+    ({"emailId": "69127f4188df334ddbfb7f0f", "count": 3, "userEmails": []}, "userEmails"),
+    ({"emailId": "69127f4188df334ddbfb7f0f", "count": 3, "hash": "x"}, "hash"),
+])
+def test_similar_admin_invalid(client, body, fragment):
+    response = client.admin("POST", "similar_emails", body)
+    assert response.status_code == 400
+    assert fragment in response.json()["error"]
+
+
+def test_script_rejects_invalid_similar_seed(tmp_path):
+    seed_path = tmp_path / "seed.json"
+    seed_path.write_text(json.dumps({"actions": [], "similar_emails": {"69127e2b88df334ddbfb7ee9": {"count": "2"}}}), encoding="utf-8")
+    completed = subprocess.run([sys.executable, SCRIPT_PATH, "--state-dir", str(tmp_path), "--seed", str(seed_path)],
+                               capture_output=True, text=True, timeout=30, check=False)
+    assert completed.returncode == 2
+    assert "count" in completed.stderr
