@@ -90,6 +90,7 @@ pages:
   sample: 3
 """
 
+import math
 import re
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -122,17 +123,19 @@ def read_all_pages(client, email_id, per_page, max_emails):
     server that keeps sending full pages cannot keep the task running.
     """
     emails = []
-    total = None
+    total = 0
+    last_page = 1
     page = 1
     while True:
         result = client.call(INCIDENTS_AREA, SIMILAR_METHOD, {"emailId": email_id, "page": page, "perPage": per_page})
         if not isinstance(result, dict) or not isinstance(result.get("emails"), list):
             raise GravityZoneError("%s for %r returned no list of e-mails on page %d; the API reply is malformed." % (SIMILAR_METHOD, email_id, page),
                                    retryable=True)
-        if total is None:
-            total = result.get("total") if isinstance(result.get("total"), int) else len(result["emails"])
+        if page == 1:
+            reported = result.get("total")
+            total = reported if isinstance(reported, int) and not isinstance(reported, bool) else len(result["emails"])
+            last_page = max(1, int(math.ceil(total / float(per_page))))
         emails.extend(snake_case_keys(item) for item in result["emails"])
-        last_page = -(-total // per_page)
         if not result["emails"] or len(emails) >= total or page >= last_page or (max_emails and len(emails) >= max_emails):
             break
         page += 1

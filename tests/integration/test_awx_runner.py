@@ -260,7 +260,7 @@ def test_credential_type_inputs_pass_awx_schema():
         field_type = field.get("type", "string")
         assert field_type in ("string", "boolean"), field["id"]
         if "default" in field:
-            assert type(field["default"]) is {"string": str, "boolean": bool}[field_type], field["id"]
+            assert isinstance(field["default"], {"string": str, "boolean": bool}[field_type]), field["id"]
         if field_type != "string":
             for key in ("choices", "multiline", "format", "secret"):
                 assert key not in field, "%s is not allowed on the boolean field %s" % (key, field["id"])
