@@ -35,6 +35,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
 
 import trustme
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 LOGGER = logging.getLogger("gravityzone_emulator")
 
@@ -59,6 +63,12 @@ DEFAULT_KEYS = {
 }
 
 PROGRESS_MODES = ("per-read", "clock")
+# Server certificates the emulator can present, for TLS failure tests. Only "valid" passes a client that trusts
+# ca.pem: "expired" ended a day before the start, "wrong_host" names only WRONG_CERTIFICATE_HOST, and
+# "self_signed" is signed by its own key, and ca.pem then contains that certificate itself.
+CERTIFICATE_KINDS = ("valid", "expired", "wrong_host", "self_signed")
+WRONG_CERTIFICATE_HOST = "gravityzone.invalid"
+LOOPBACK_IDENTITIES = ("127.0.0.1", "::1", "localhost")
 # Statuses after which an action no longer changes. 7 (external action needed) may still become 8.
 FINAL_STATUSES = frozenset((4, 5, 6, 8))
 # Action types whose result carries targetEmailId: 6 (delete one e-mail) and 11 (delete similar e-mails).
@@ -96,6 +106,8 @@ MAX_HUGE_BODY_MB = 256
 STATS_LOG_LENGTH = 1000
 # Pause between the partial body and the reset. It gives the client time to read the headers before the RST arrives.
 RESET_AFTER_HEADERS_PAUSE_SECONDS = 0.05
+# Maximum seconds that a restart fault or POST /_emulator/restart may keep the listener closed.
+MAX_DOWN_SECONDS = 300
 
 HTML_PAGE = """<html>
 <head><title>{status} {reason}</title></head>
@@ -144,6 +156,10 @@ def is_integer(value):
 
 def is_number(value):
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def is_valid_down_seconds(value):
+    return is_number(value) and 0 < value <= MAX_DOWN_SECONDS
 
 
 def html_page(status, reason):
@@ -916,6 +932,7 @@ FAULT_PARAMETERS = {
     "no_result": (),
     "rpc_error": ("code", "message", "details", "status"),
     "huge_body": ("size_mb",),
+    "restart": ("down_seconds",),
 }
 # Faults that run the method first and then delay, damage or cut its normal reply. The others reply in its
 # place, so the method does not run: no status read is counted and no action is created.
@@ -952,6 +969,10 @@ def parse_fault_rule(raw):
         reject('"seconds" must be a number of 0 or more.')
     if name == "delay" and "seconds" not in raw:
         reject('"seconds" is required.')
+    if name == "restart" and "down_seconds" not in raw:
+        reject('"down_seconds" is required.')
+    if "down_seconds" in raw and not is_valid_down_seconds(raw["down_seconds"]):
+        reject('"down_seconds" must be a number greater than 0 and at most %d.' % MAX_DOWN_SECONDS)
     if "size_mb" in raw and (not is_number(raw["size_mb"]) or not 0 < raw["size_mb"] <= MAX_HUGE_BODY_MB):
         reject('"size_mb" must be a number greater than 0 and at most %d.' % MAX_HUGE_BODY_MB)
     if "retry_after" in raw and not (isinstance(raw["retry_after"], str) or (is_integer(raw["retry_after"]) and raw["retry_after"] >= 0)):
@@ -1045,6 +1066,7 @@ class Stats:
         self.faults_applied = 0
         self.creates = 0
         self.tls_handshake_failures = 0
+        self.listener_restarts = 0
         self.log = collections.deque(maxlen=STATS_LOG_LENGTH)
 
     def reset(self):
@@ -1076,6 +1098,10 @@ class Stats:
                 "created_id": record.created_id,
             })
 
+    def count_listener_restart(self):
+        with self._lock:
+            self.listener_restarts += 1
+
     def count_tls_handshake_failure(self):
         with self._lock:
             self.tls_handshake_failures += 1
@@ -1092,6 +1118,7 @@ class Stats:
                 "faults_applied": self.faults_applied,
                 "creates": self.creates,
                 "tls_handshake_failures": self.tls_handshake_failures,
+                "listener_restarts": self.listener_restarts,
                 "log": list(self.log),
             }
 
@@ -1195,7 +1222,8 @@ class Reply:
 
     disconnect is None for a normal reply, "reset" to reset the connection without a reply, or
     "reset_after_headers" to send the headers and half the body and then reset. delay_seconds is how long
-    to wait before sending, after the request is counted in the stats.
+    to wait before sending, after the request is counted in the stats. after_send, when set, is called with
+    no arguments once the reply is sent or the connection reset.
     """
 
     def __init__(self, status, body=b"", content_type="application/json", headers=None, disconnect=None):
@@ -1205,6 +1233,7 @@ class Reply:
         self.headers = list(headers or [])
         self.disconnect = disconnect
         self.delay_seconds = 0
+        self.after_send = None
 
 
 def encode_json(value):
@@ -1233,7 +1262,7 @@ def build_fault_reply(fault, request_id, run_method):
     For a delay this is the normal reply with delay_seconds set.
     """
     name = fault["fault"]
-    if name == "reset":
+    if name in ("reset", "restart"):
         return Reply(0, disconnect="reset")
     if name == "http_status":
         if "body" not in fault:
@@ -1354,7 +1383,10 @@ class RequestHandler(BaseHTTPRequestHandler):
             return
 
         if path.startswith(ADMIN_PREFIX):
-            self.send_reply(self.handle_admin(path[len(ADMIN_PREFIX):], body))
+            reply = self.handle_admin(path[len(ADMIN_PREFIX):], body)
+            self.send_reply(reply)
+            if reply.after_send is not None:
+                reply.after_send()
             return
 
         record = RequestRecord()
@@ -1373,6 +1405,8 @@ class RequestHandler(BaseHTTPRequestHandler):
             # its status read or its created action counted, as a client of the real API may have made them.
             self.emulator.wait_unless_stopping(reply.delay_seconds)
         self.send_reply(reply)
+        if reply.after_send is not None:
+            reply.after_send()
         LOGGER.debug("API request: key %s, method %s, action %s, HTTP %s, fault %s", record.key_mask, record.method, record.action_id,
                      record.http_status or "reset", record.fault)
 
@@ -1551,11 +1585,11 @@ class Emulator:
 
     Use start() and stop(), or a with block. state_dir receives ca.pem and emulator.json. Without one, a
     temporary folder is made and removed on stop(). keys replaces the built-in key table (see normalize_keys).
-    seed_path=None starts with no actions.
+    seed_path=None starts with no actions. certificate is one of CERTIFICATE_KINDS.
     """
 
     def __init__(self, state_dir=None, *, host="127.0.0.1", port=0, progress="per-read", step_seconds=2.0, rate_limit=10.0, burst=10,
-                 seed_path=DEFAULT_SEED_PATH, keys=None):
+                 seed_path=DEFAULT_SEED_PATH, keys=None, certificate="valid"):
         if not is_loopback_host(host):
             raise ValueError("Host %s is not a loopback address. Use 127.0.0.1, ::1 or localhost." % host)
         if not is_integer(port) or not 0 <= port <= 65535:
@@ -1568,8 +1602,11 @@ class Emulator:
             raise ValueError("rate_limit must be 0 (off) or a positive number of requests per second, not %r." % (rate_limit,))
         if not is_integer(burst) or burst < 1:
             raise ValueError("burst must be an integer of 1 or more, not %r." % (burst,))
+        if certificate not in CERTIFICATE_KINDS:
+            raise ValueError("certificate %r is invalid. Use one of %s." % (certificate, ", ".join(CERTIFICATE_KINDS)))
 
         self.host = host
+        self.certificate = certificate
         self.requested_port = port
         self.progress = progress
         self.step_seconds = step_seconds
@@ -1592,6 +1629,10 @@ class Emulator:
         self._stopping = threading.Event()
         self._server = None
         self._thread = None
+        self._ssl_context = None
+        # Held while the listener opens, closes or restarts, so that stop() never races a restart.
+        self._lifecycle_lock = threading.RLock()
+        self._running = False
         self._own_state_dir = state_dir is None
         self.state_dir = tempfile.mkdtemp(prefix="gz-emulator-") if state_dir is None else os.path.abspath(state_dir)
         self.ca_path = os.path.join(self.state_dir, CA_FILE_NAME)
@@ -1604,52 +1645,113 @@ class Emulator:
 
     def start(self):
         """Make the certificates, listen, serve on a background thread and write emulator.json. Return self."""
-        if self._server is not None:
-            raise RuntimeError("The emulator is already running at %s." % self.url)
-        os.makedirs(self.state_dir, exist_ok=True)
-        authority = trustme.CA(organization_name="GravityZone emulator test CA")
-        server_cert = authority.issue_cert("127.0.0.1", "::1", "localhost")
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        server_cert.configure_cert(context)
-        authority.cert_pem.write_to_path(self.ca_path)
-
-        bind_host = "127.0.0.1" if self.host == "localhost" else self.host
-        server_class = TLSServer6 if ":" in bind_host else TLSServer
-        self._stopping.clear()
-        self._server = server_class((bind_host, self.requested_port), self, context)
-        self.port = self._server.server_address[1]
-        url_host = "[%s]" % self.host if ":" in self.host else self.host
-        self.url = "https://%s:%d/api" % (url_host, self.port)
-        self.actions.restart_clocks()
-
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="gravityzone-emulator", daemon=True)
-        self._thread.start()
-        write_json_atomically(self.state_path, {
-            "url": self.url,
-            "admin_url": "https://%s:%d/_emulator" % (url_host, self.port),
-            "ca_path": self.ca_path,
-            "pid": os.getpid(),
-            "port": self.port,
-            "keys": {key: details["enabledApis"] for key, details in self.keys.items()},
-        })
+        with self._lifecycle_lock:
+            if self._running:
+                raise RuntimeError("The emulator is already running at %s." % self.url)
+            os.makedirs(self.state_dir, exist_ok=True)
+            self._ssl_context = self._make_ssl_context()
+            self._stopping.clear()
+            self._open_listener(self.requested_port)
+            self._running = True
+            url_host = "[%s]" % self.host if ":" in self.host else self.host
+            self.url = "https://%s:%d/api" % (url_host, self.port)
+            self.actions.restart_clocks()
+            write_json_atomically(self.state_path, {
+                "url": self.url,
+                "admin_url": "https://%s:%d/_emulator" % (url_host, self.port),
+                "ca_path": self.ca_path,
+                "pid": os.getpid(),
+                "port": self.port,
+                "keys": {key: details["enabledApis"] for key, details in self.keys.items()},
+            })
         if self.limiter.rate > 0:
             rate_text = "%g requests per second per key, burst %d" % (self.limiter.rate, self.limiter.burst)
         else:
             rate_text = "off"
-        LOGGER.info("Emulator started on %s with %d seed actions, progress %s, rate limit %s", self.url, len(self.seed_definitions), self.progress, rate_text)
+        LOGGER.info("Emulator started on %s with %d seed actions, progress %s, rate limit %s, certificate %s", self.url,
+                    len(self.seed_definitions), self.progress, rate_text, self.certificate)
         return self
 
-    def stop(self):
-        """Stop serving, close open connections and remove emulator.json (and the state folder if it was temporary)."""
+    def _make_ssl_context(self):
+        """Build the server's TLS context for self.certificate and write the PEM that clients should trust to ca.pem."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        if self.certificate == "self_signed":
+            cert_pem, key_pem = build_self_signed_certificate(LOOPBACK_IDENTITIES)
+            with open(self.ca_path, "wb") as stream:
+                stream.write(cert_pem)
+            key_path = os.path.join(self.state_dir, "self-signed-key.pem")
+            with open(key_path, "wb") as stream:
+                stream.write(key_pem)
+            context.load_cert_chain(self.ca_path, key_path)
+            return context
+        authority = trustme.CA(organization_name="GravityZone emulator test CA")
+        if self.certificate == "expired":
+            now = datetime.datetime.now(datetime.timezone.utc)
+            server_cert = authority.issue_cert(*LOOPBACK_IDENTITIES, not_before=now - datetime.timedelta(days=30),
+                                               not_after=now - datetime.timedelta(days=1))
+        elif self.certificate == "wrong_host":
+            server_cert = authority.issue_cert(WRONG_CERTIFICATE_HOST)
+        else:
+            server_cert = authority.issue_cert(*LOOPBACK_IDENTITIES)
+        server_cert.configure_cert(context)
+        authority.cert_pem.write_to_path(self.ca_path)
+        return context
+
+    def _open_listener(self, port):
+        """Bind port (0 for a free one) with the existing TLS context and serve on a new background thread."""
+        bind_host = "127.0.0.1" if self.host == "localhost" else self.host
+        server_class = TLSServer6 if ":" in bind_host else TLSServer
+        self._server = server_class((bind_host, port), self, self._ssl_context)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="gravityzone-emulator", daemon=True)
+        self._thread.start()
+
+    def _close_listener(self):
+        """Stop accepting, shut down open connections and close the listening socket, if one is open."""
         if self._server is None:
             return
-        self._stopping.set()
         self._server.shutdown()
         self._server.close_open_connections()
         self._server.server_close()
         self._thread.join(timeout=5)
         self._server = None
         self._thread = None
+
+    def restart_listener(self, down_seconds):
+        """Close the listener and every open connection now, and listen again on the same port after down_seconds.
+
+        Everything else (actions, stats, faults, create plans, rate-limit buckets, the certificate) is kept, as
+        when a load balancer drops a backend and takes it back. The listener opens again on a background
+        thread, which this returns (None when the emulator is not running). A request handler may call this:
+        its own connection is closed with the others.
+        """
+        with self._lifecycle_lock:
+            if not self._running:
+                return None
+            self._close_listener()
+            self.stats.count_listener_restart()
+        LOGGER.info("Listener on port %d closed for %s seconds", self.port, down_seconds)
+        thread = threading.Thread(target=self._reopen_listener, args=(down_seconds,), name="gravityzone-emulator-restart", daemon=True)
+        thread.start()
+        return thread
+
+    def _reopen_listener(self, down_seconds):
+        if self._stopping.wait(down_seconds):
+            return
+        with self._lifecycle_lock:
+            if not self._running or self._stopping.is_set():
+                return
+            self._open_listener(self.port)
+        LOGGER.info("Listener on port %d open again", self.port)
+
+    def stop(self):
+        """Stop serving, close open connections and remove emulator.json (and the state folder if it was temporary)."""
+        with self._lifecycle_lock:
+            if not self._running:
+                return
+            self._stopping.set()
+            self._close_listener()
+            self._running = False
         if os.path.exists(self.state_path):
             os.unlink(self.state_path)
         if self._own_state_dir:
@@ -1770,7 +1872,10 @@ class Emulator:
         if fault is None:
             return run_method()
         record.fault = fault["fault"]
-        return build_fault_reply(fault, request_id, run_method)
+        reply = build_fault_reply(fault, request_id, run_method)
+        if fault["fault"] == "restart":
+            reply.after_send = lambda: self.restart_listener(fault["down_seconds"])
+        return reply
 
     def call_method(self, endpoint, envelope, key_details, record):
         """Run the handler of a validated request and return its result or error Reply."""
@@ -1795,6 +1900,7 @@ class Emulator:
             "similar_emails": {"POST": self._admin_add_similar_emails, "GET": self._admin_list_similar_emails},
             "stats": {"GET": self._admin_stats},
             "reset": {"POST": self._admin_reset},
+            "restart": {"POST": self._admin_restart},
         }
         if route.startswith("actions/"):
             handlers = {"GET": lambda _body: self._admin_describe_action(route[len("actions/"):])}
@@ -1870,6 +1976,14 @@ class Emulator:
     def _admin_stats(self, _body):
         return admin_reply(200, self.stats.snapshot())
 
+    def _admin_restart(self, body):
+        down_seconds = self._parse_admin_body(body, "down_seconds")
+        if not is_valid_down_seconds(down_seconds):
+            raise ValueError('"down_seconds" must be a number greater than 0 and at most %d.' % MAX_DOWN_SECONDS)
+        reply = admin_reply(200, {"down_seconds": down_seconds, "port": self.port}, headers=[("Connection", "close")])
+        reply.after_send = lambda: self.restart_listener(down_seconds)
+        return reply
+
     def _admin_reset(self, _body):
         self.reset()
         return admin_reply(200, {"reset": True, "actions": len(self.seed_definitions)})
@@ -1878,6 +1992,33 @@ class Emulator:
 # ---------------------------------------------------------------------------
 # Command line
 # ---------------------------------------------------------------------------
+
+def build_self_signed_certificate(identities):
+    """Return (certificate PEM, private key PEM) of a certificate signed by its own key, valid for identities."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "GravityZone emulator self-signed")])
+    alternative_names = []
+    for identity in identities:
+        try:
+            alternative_names.append(x509.IPAddress(ipaddress.ip_address(identity)))
+        except ValueError:
+            alternative_names.append(x509.DNSName(identity))
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName(alternative_names), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return certificate.public_bytes(serialization.Encoding.PEM), key_pem
+
 
 def build_argument_parser():
     parser = argparse.ArgumentParser(description="Serve an emulated GravityZone Incidents API (JSON-RPC 2.0) over HTTPS on a loopback address.")
@@ -1891,6 +2032,8 @@ def build_argument_parser():
     parser.add_argument("--burst", type=int, default=10, help="requests per API key allowed at once before the rate limit applies (default: %(default)s)")
     parser.add_argument("--seed", default=DEFAULT_SEED_PATH, help="JSON file of the actions to start with (default: seed.json beside this script)")
     parser.add_argument("--keys-file", help='JSON file that replaces the built-in key table: {"KEY": ["Incidents", ...], ...}')
+    parser.add_argument("--certificate", choices=CERTIFICATE_KINDS, default="valid",
+                        help="server certificate to present; all but valid make TLS clients fail (default: %(default)s)")
     parser.add_argument("--verbose", action="store_true", help="log every request (keys are shown masked)")
     return parser
 
@@ -1907,7 +2050,8 @@ def main(argv=None):
     try:
         keys = normalize_keys(load_json_file(args.keys_file, "keys file")) if args.keys_file else None
         emulator = Emulator(state_dir=args.state_dir, host=args.host, port=args.port, progress=args.progress, step_seconds=args.step_seconds,
-                            rate_limit=args.rate_limit, burst=args.burst, seed_path=args.seed, keys=keys)
+                            rate_limit=args.rate_limit, burst=args.burst, seed_path=args.seed, keys=keys,
+                            certificate=args.certificate)
     except ValueError as error:
         parser.error(str(error))
 

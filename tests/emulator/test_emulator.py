@@ -1392,3 +1392,96 @@ def test_script_rejects_invalid_similar_seed(tmp_path):
                                capture_output=True, text=True, timeout=30, check=False)
     assert completed.returncode == 2
     assert "count" in completed.stderr
+
+
+# Listener restarts ---------------------------------------------------------------
+
+
+def wait_until_serving(client, seconds=10):
+    """Poll the admin API every 0.05 seconds and return the seconds until it replied."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        try:
+            client.session.close()
+            client.admin("GET", "stats")
+            return time.monotonic() - started
+        except requests.exceptions.ConnectionError:
+            time.sleep(0.05)
+    raise AssertionError("the emulator did not listen again within %s seconds" % seconds)
+
+
+def test_restart_fault_drops_listener_then_returns(client, emulator):
+    port = emulator.port
+    client.add_actions({"id": "5a1b2c3d4e5f60718293a4bb", "type": 3, "statuses": [0, 1, 4]})
+    client.status("5a1b2c3d4e5f60718293a4bb")
+    client.set_faults({"fault": "restart", "down_seconds": 0.5, "times": 1})
+    with pytest.raises(requests.exceptions.ConnectionError):
+        client.status("5a1b2c3d4e5f60718293a4bb")
+    client.session.close()
+    with pytest.raises(requests.exceptions.ConnectionError):
+        client.status("5a1b2c3d4e5f60718293a4bb", timeout=1)
+    assert wait_until_serving(client) < 5
+    assert emulator.port == port
+    assert client.status("5a1b2c3d4e5f60718293a4bb").json()["result"]["status"] == 1
+    stats = client.admin("GET", "stats").json()
+    assert stats["listener_restarts"] == 1
+    assert stats["by_http_status"]["reset"] == 1
+
+
+def test_restart_admin_keeps_state(client, emulator):
+    client.set_faults({"fault": "http_status", "status": 503, "times": 5, "method": "getApiKeyDetails"})
+    response = client.admin("POST", "restart", {"down_seconds": 0.3})
+    assert response.json() == {"down_seconds": 0.3, "port": emulator.port}
+    wait_until_serving(client)
+    assert len(client.admin("GET", "faults").json()["faults"]) == 1
+    assert client.admin("GET", "stats").json()["listener_restarts"] == 1
+
+
+@pytest.mark.parametrize("body", [{}, {"down_seconds": 0}, {"down_seconds": "1"}, {"down_seconds": 301}])
+def test_restart_admin_invalid_rejected(client, body):
+    response = client.admin("POST", "restart", body)
+    assert response.status_code == 400
+    assert "down_seconds" in response.json()["error"]
+
+
+def test_restart_fault_needs_down_seconds(client):
+    response = client.admin("POST", "faults", {"faults": [{"fault": "restart"}]})
+    assert response.status_code == 400
+    assert '"down_seconds" is required' in response.json()["error"]
+
+
+def test_stop_during_restart_ends_cleanly(tmp_path):
+    emulator = gravityzone_emulator.Emulator(state_dir=str(tmp_path), rate_limit=0).start()
+    thread = emulator.restart_listener(30)
+    time.sleep(0.2)
+    emulator.stop()
+    thread.join(timeout=5)
+    assert not thread.is_alive()
+    assert not os.path.exists(emulator.state_path)
+
+
+# Certificates --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("certificate, fragment", [
+    ("expired", "certificate has expired"),
+    ("wrong_host", "mismatch, certificate is not valid for .127.0.0.1."),
+    ("self_signed", "self-signed certificate"),
+])
+def test_certificate_kind_fails_verification(tmp_path, certificate, fragment):
+    with gravityzone_emulator.Emulator(state_dir=str(tmp_path), rate_limit=0, certificate=certificate) as emulator:
+        with pytest.raises(requests.exceptions.SSLError, match=fragment):
+            requests.post(emulator.url + "/v1.0/jsonrpc/general", json={}, verify=emulator.ca_path if certificate != "self_signed" else True,
+                          timeout=5)
+
+
+def test_self_signed_trusted_through_ca_pem(tmp_path):
+    with gravityzone_emulator.Emulator(state_dir=str(tmp_path), rate_limit=0, certificate="self_signed") as emulator:
+        client = Client(emulator)
+        assert client.admin("GET", "stats").status_code == 200
+        client.close()
+
+
+def test_certificate_kind_invalid_rejected(tmp_path):
+    with pytest.raises(ValueError, match="certificate 'bogus' is invalid"):
+        gravityzone_emulator.Emulator(state_dir=str(tmp_path), certificate="bogus")
