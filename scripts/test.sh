@@ -75,31 +75,31 @@ skip_stage() {
     record "$stage" "$cell" skip 0.0
 }
 
-# Run "$@" as stage $1 on cell $2 in a subshell with errexit on, and record
-# pass or fail with the elapsed wall-clock time.
+# Run "$@" as stage $1 on cell $2 in a subshell with errexit on, record
+# pass or fail with the elapsed wall-clock time, and store the exit status in
+# STAGE_STATUS. It always returns 0: bash ignores errexit in every command
+# inside a call that if, ||, && or ! tests, even after a new set -e, so a
+# caller must not test run_stage itself but read STAGE_STATUS.
 run_stage() {
-    local stage=$1 cell=$2 start status
+    local stage=$1 cell=$2 start
     shift 2
     header "$stage | $(describe_cell "$cell")"
     start=$EPOCHREALTIME
 
-    # errexit is ignored inside a command that is tested by if, || or &&,
-    # so the stage runs as a plain command between set +e and set -e.
     set +e
     (
         set -e
         "$@"
     )
-    status=$?
+    STAGE_STATUS=$?
     set -e
 
-    if ((status == 0)); then
+    if ((STAGE_STATUS == 0)); then
         record "$stage" "$cell" pass "$(elapsed_since "$start")"
     else
-        log "$stage failed on $(describe_cell "$cell") with exit status $status."
+        log "$stage failed on $(describe_cell "$cell") with exit status $STAGE_STATUS."
         record "$stage" "$cell" fail "$(elapsed_since "$start")"
     fi
-    return "$status"
 }
 
 elapsed_since() {
@@ -275,18 +275,18 @@ run_cell() {
         stage_selected "$stage" || continue
         case $stage in
             sanity)
-                run_stage sanity "$cell" stage_sanity "$cell" || true
+                run_stage sanity "$cell" stage_sanity "$cell"
                 ;;
             units)
                 if has_test_files tests/unit; then
-                    run_stage units "$cell" stage_units "$cell" || true
+                    run_stage units "$cell" stage_units "$cell"
                 else
                     skip_stage units "$cell" "tests/unit has no test_*.py or *_test.py files yet."
                 fi
                 ;;
             emulator | integration)
                 if has_test_files "tests/$stage"; then
-                    run_stage "$stage" "$cell" stage_pytest "$cell" "$stage" || true
+                    run_stage "$stage" "$cell" stage_pytest "$cell" "$stage"
                 else
                     skip_stage "$stage" "$cell" "tests/$stage has no test_*.py or *_test.py files yet."
                 fi
@@ -406,13 +406,15 @@ main() {
         bootstrap_targets+=(lint)
     fi
 
-    if ! run_stage bootstrap all bash "$REPO_ROOT/scripts/bootstrap.sh" "${bootstrap_targets[@]}"; then
+    run_stage bootstrap all bash "$REPO_ROOT/scripts/bootstrap.sh" "${bootstrap_targets[@]}"
+    if ((STAGE_STATUS != 0)); then
         log "The virtual environments could not be prepared, so no tests ran."
         finish
     fi
 
     # Every stage, lint included, reads the staged copy.
-    if ! run_stage staging all stage_collection; then
+    run_stage staging all stage_collection
+    if ((STAGE_STATUS != 0)); then
         log "The collection could not be staged, so no tests ran."
         finish
     fi
@@ -424,7 +426,7 @@ main() {
     fi
 
     if stage_selected lint; then
-        run_stage lint all stage_lint || true
+        run_stage lint all stage_lint
     fi
 
     finish
