@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Create or update the virtual environments under .venv/ that scripts/test.sh
 # runs in: .venv/core-<cell> for each matrix cell in scripts/lib.sh, with its
-# pinned ansible-core and the test requirement files, and .venv/lint with
-# ansible-lint.
+# pinned ansible-core and the test requirement files, .venv/lint with
+# ansible-lint, and the release tools in .venv/docs, .venv/ee and
+# .venv/importer.
 #
-# Usage: bash scripts/bootstrap.sh [CELL|lint]...
-# Without arguments it prepares every cell and the lint environment.
+# Usage: bash scripts/bootstrap.sh [CELL|lint|docs|ee|importer]...
+# Without arguments it prepares every environment.
 #
 # An environment is reused while the hash stored in it matches its
 # interpreter and requirement files. Otherwise it is deleted and rebuilt.
@@ -18,11 +19,13 @@ HASH_FILE_NAME=.requirements.sha256
 
 usage() {
     cat <<EOF
-Usage: bash scripts/bootstrap.sh [CELL|lint]...
+Usage: bash scripts/bootstrap.sh [CELL|lint|docs|ee|importer]...
 
 Create or update the virtual environments that scripts/test.sh uses.
 CELL is one of: $(cell_names | tr '\n' ' ')
-'lint' is the ansible-lint environment. Without arguments, all of them.
+'lint' is the ansible-lint environment, 'docs' the changelog and docsite
+tools, 'ee' ansible-builder and 'importer' galaxy-importer.
+Without arguments, all of them.
 EOF
 }
 
@@ -76,29 +79,41 @@ main() {
                 usage
                 return 0
                 ;;
-            lint)
-                targets+=(lint)
+            lint | docs | ee | importer)
+                targets+=("$target")
                 ;;
             *)
                 cell_line "$target" >/dev/null ||
-                    die "unknown cell '$target'; expected one of: $(cell_names | tr '\n' ' ')or lint"
+                    die "unknown cell '$target'; expected one of: $(cell_names | tr '\n' ' ')or lint, docs, ee, importer"
                 targets+=("$target")
                 ;;
         esac
     done
     if ((${#targets[@]} == 0)); then
         mapfile -t targets < <(cell_names)
-        targets+=(lint)
+        targets+=(lint docs ee importer)
     fi
 
     mkdir -p "$VENV_ROOT"
     for target in "${targets[@]}"; do
-        if [[ $target == lint ]]; then
-            ensure_venv "$LINT_VENV" "$LINT_PYTHON_VERSION" LINT_REQUIREMENT_FILES
-        else
-            ensure_venv "$(cell_venv "$target")" "$(cell_python_version "$target")" \
-                CELL_REQUIREMENT_FILES "$(cell_requirement "$target")"
-        fi
+        case $target in
+            lint)
+                ensure_venv "$LINT_VENV" "$LINT_PYTHON_VERSION" LINT_REQUIREMENT_FILES
+                ;;
+            docs)
+                ensure_venv "$DOCS_VENV" "$TOOLS_PYTHON_VERSION" DOCS_REQUIREMENT_FILES
+                ;;
+            ee)
+                ensure_venv "$EE_VENV" "$TOOLS_PYTHON_VERSION" EE_REQUIREMENT_FILES
+                ;;
+            importer)
+                ensure_venv "$IMPORTER_VENV" "$TOOLS_PYTHON_VERSION" IMPORTER_REQUIREMENT_FILES
+                ;;
+            *)
+                ensure_venv "$(cell_venv "$target")" "$(cell_python_version "$target")" \
+                    CELL_REQUIREMENT_FILES "$(cell_requirement "$target")"
+                ;;
+        esac
     done
 }
 

@@ -25,9 +25,19 @@ MATRIX=(
 # ansible-lint runs once, from its own virtual environment on this Python.
 LINT_PYTHON_VERSION=3.12
 
+# The release tools run once, each from its own virtual environment on this
+# Python: antsibull-changelog, antsibull-docs and Sphinx in .venv/docs,
+# ansible-builder in .venv/ee, and galaxy-importer in .venv/importer.
+# galaxy-importer pins its own ansible-core and ansible-lint, so it shares
+# an environment with neither of the others.
+TOOLS_PYTHON_VERSION=3.12
+
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV_ROOT="$REPO_ROOT/.venv"
 LINT_VENV="$VENV_ROOT/lint"
+DOCS_VENV="$VENV_ROOT/docs"
+EE_VENV="$VENV_ROOT/ee"
+IMPORTER_VENV="$VENV_ROOT/importer"
 
 # Requirement files that every matrix cell installs, relative to REPO_ROOT.
 # tests/emulator/requirements.txt is optional and used when it exists.
@@ -38,6 +48,15 @@ CELL_REQUIREMENT_FILES=(
 )
 LINT_REQUIREMENT_FILES=(
     scripts/lint-requirements.txt
+)
+DOCS_REQUIREMENT_FILES=(
+    scripts/docs-requirements.txt
+)
+EE_REQUIREMENT_FILES=(
+    scripts/ee-requirements.txt
+)
+IMPORTER_REQUIREMENT_FILES=(
+    scripts/importer-requirements.txt
 )
 
 log() {
