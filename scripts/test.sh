@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Run the collection's tests on every cell of the matrix in scripts/lib.sh:
 # ansible-test sanity and units, then pytest on tests/emulator and
-# tests/integration with the cell's ansible-core, then ansible-lint once.
+# tests/integration with the cell's ansible-core. Then, once: ansible-lint,
+# and the release checks of scripts/release_checks.sh (changelog, docsite,
+# execution environment metadata and the Galaxy artifact).
 # It prints a summary of stage by cell and exits non-zero if any stage
 # failed. Run `bash scripts/test.sh --help` for the options.
 #
@@ -16,9 +18,15 @@ set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=scripts/release_checks.sh
+source "$REPO_ROOT/scripts/release_checks.sh"
 
-ALL_STAGES=(sanity units emulator integration lint)
+ALL_STAGES=(sanity units emulator integration lint changelog docs ee artifact)
 CELL_STAGES=(sanity units emulator integration)
+# The stages that run once, in this order, each with the virtual environment
+# that scripts/bootstrap.sh prepares for it.
+ONCE_STAGES=(lint changelog docs ee artifact)
+declare -A ONCE_STAGE_VENV=([lint]=lint [changelog]=docs [docs]=docs [ee]=ee [artifact]=importer)
 
 COLLECTIONS_DIR="$REPO_ROOT/build/collections"
 STAGED_ROOT="$COLLECTIONS_DIR/ansible_collections/bitdefender/gravityzone"
@@ -46,9 +54,9 @@ Run the collection's tests and print a summary of stage by cell.
                  ${ALL_STAGES[*]}
   -h, --help     show this help
 
-Without options, every stage runs on every cell. lint runs once, not per
-cell. The virtual environments under .venv/ are created or updated first
-(scripts/bootstrap.sh).
+Without options, every stage runs, each cell stage on every cell and these
+stages once: ${ONCE_STAGES[*]}. The virtual environments under .venv/ are
+created or updated first (scripts/bootstrap.sh).
 EOF
 }
 
@@ -402,9 +410,11 @@ main() {
     if [[ $needs_cells == true ]]; then
         bootstrap_targets+=("${SELECTED_CELLS[@]}")
     fi
-    if stage_selected lint; then
-        bootstrap_targets+=(lint)
-    fi
+    for stage in "${ONCE_STAGES[@]}"; do
+        if stage_selected "$stage" && [[ " ${bootstrap_targets[*]} " != *" ${ONCE_STAGE_VENV[$stage]} "* ]]; then
+            bootstrap_targets+=("${ONCE_STAGE_VENV[$stage]}")
+        fi
+    done
 
     run_stage bootstrap all bash "$REPO_ROOT/scripts/bootstrap.sh" "${bootstrap_targets[@]}"
     if ((STAGE_STATUS != 0)); then
@@ -425,9 +435,11 @@ main() {
         done
     fi
 
-    if stage_selected lint; then
-        run_stage lint all stage_lint
-    fi
+    for stage in "${ONCE_STAGES[@]}"; do
+        if stage_selected "$stage"; then
+            run_stage "$stage" all "stage_$stage"
+        fi
+    done
 
     finish
 }
