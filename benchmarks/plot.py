@@ -40,7 +40,7 @@ def main(results_path, output_path):
         for variant, (label, marker, line_style) in STYLES.items():
             points = sorted((entry["n"], entry[key]) for entry in results["fanout"] if entry["variant"] == variant)
             if points:
-                axis.plot([n for n, _ in points], [value for _, value in points], marker=marker, linestyle=line_style,
+                axis.plot([size for size, value in points], [value for size, value in points], marker=marker, linestyle=line_style,
                           label=label)
         axis.set_xscale("log")
         if logarithmic:

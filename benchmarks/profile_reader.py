@@ -43,7 +43,7 @@ def import_reader(collections):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--n", type=int, default=1000, help="number of actions (default 1000)")
     parser.add_argument("--window", type=float, default=60.0, help="seconds within which the actions finish (default 60)")
     parser.add_argument("--wait-sleep", type=float, default=5.0, help="seconds between round starts (default 5)")
@@ -57,7 +57,7 @@ def main(argv=None):
         try:
             client_module, reader_module = import_reader(os.path.join(work_dir, "collections"))
             rng = random.Random(arguments.seed)
-            action_ids = [uuid.uuid4().hex[:24] for _ in range(arguments.n)]
+            action_ids = [uuid.uuid4().hex[:24] for index in range(arguments.n)]
             emulator.add_actions([{"id": action_id, "type": 3, "statuses": [PENDING, SUCCESS], "progress": "clock",
                                    "step_seconds": max(rng.uniform(0, arguments.window), 0.001)} for action_id in action_ids])
             options = client_module.validate_connection_options(emulator.url, API_KEY, ca_path=emulator.ca_path)

@@ -197,7 +197,7 @@ class Bench:
         return path
 
     def new_ids(self, count):
-        return [uuid.uuid4().hex[:24] for _ in range(count)]
+        return [uuid.uuid4().hex[:24] for index in range(count)]
 
     def run_playbook(self, playbook, extra_vars, measure_memory=False):
         """Run one playbook; return its wall time, tree CPU time, task times and module memory."""
@@ -228,7 +228,7 @@ class Bench:
             process = subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT, cwd=run_dir)
             # wait4 returns the usage of the whole tree: ansible-playbook and
             # every descendant it waited for (workers, module processes).
-            _, status, usage = os.wait4(process.pid, 0)
+            status, usage = os.wait4(process.pid, 0)[1:]
             wall = time.monotonic() - started
         process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode != 0:
@@ -306,7 +306,7 @@ class Bench:
         wait_sleep = self.settings["wait_sleep"]
         results = []
         for size in self.settings["fanout_sizes"]:
-            finish_times = [self.rng.uniform(0, window) for _ in range(size)]
+            finish_times = [self.rng.uniform(0, window) for index in range(size)]
             for variant, playbook in VARIANTS.items():
                 if variant != "wait" and size > self.settings["loop_max_n"]:
                     continue
@@ -342,7 +342,7 @@ class Bench:
         wait_sleep = self.settings["wait_sleep"]
         low, high = self.settings["latency_range"]
         results = {}
-        finish_times = [self.rng.uniform(low, high) for _ in range(self.settings["latency_repeats"])]
+        finish_times = [self.rng.uniform(low, high) for repeat in range(self.settings["latency_repeats"])]
         for variant, playbook in VARIANTS.items():
             samples = []
             for finish in finish_times:
@@ -499,7 +499,7 @@ def _targets_table(results):
 
 
 def parse_arguments(argv):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--out", default=os.path.join(REPO_ROOT, "build", "benchmarks"),
                         help="folder for results.json, results.md and the run logs (default: build/benchmarks)")
     parser.add_argument("--smoke", action="store_true", help="tiny settings (K=2, N=3, a 3-second window) that only check the scripts work")

@@ -13,6 +13,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
 BENCH_CELL=${BENCH_CELL:-$(cell_names | tail -n 1)}
 BENCH_VENV="$VENV_ROOT/bench"
+# requirements_hash reads this array through a nameref.
+# shellcheck disable=SC2034
 BENCH_REQUIREMENTS=(benchmarks/requirements.txt)
 HASH_FILE="$BENCH_VENV/.requirements.sha256"
 
