@@ -105,7 +105,9 @@ options:
     description:
       - Whether to check the TLS certificate of the API server.
       - Set O(ca_path) for a private CA instead of turning this off. V(false) is for tests only and gives a warning.
-    type: bool
+      - V(true), V(false), or their usual string forms (V(yes), V(no), V(on), V(off), V(1), V(0)). Any other value is
+        rejected rather than read as V(false).
+    type: raw
     default: true
     env:
       - name: GRAVITYZONE_VALIDATE_CERTS

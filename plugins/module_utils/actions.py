@@ -15,7 +15,7 @@ __metaclass__ = type
 
 import datetime
 
-from ansible_collections.bitdefender.gravityzone.plugins.module_utils.client import GravityZoneError
+from ansible_collections.bitdefender.gravityzone.plugins.module_utils.client import GravityZoneError, type_name
 from ansible_collections.bitdefender.gravityzone.plugins.module_utils.reader import INCIDENTS_AREA
 from ansible_collections.bitdefender.gravityzone.plugins.module_utils.status import TYPE_NAMES
 
@@ -65,7 +65,7 @@ def _check_strings(options):
             continue
         if isinstance(value, bool) or not isinstance(value, str):
             raise ParameterError("%s is %r, of type %s, not a string. Quote it in YAML; an unquoted value such as 0123 is "
-                                 "read as a number." % (name, value, type(value).__name__))
+                                 "read as a number." % (name, value, type_name(value)))
         if not value.strip() or value != value.strip():
             raise ParameterError("%s %r is empty or has surrounding whitespace. Give the value without spaces around it." % (name, value))
 

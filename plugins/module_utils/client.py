@@ -121,6 +121,7 @@ class GravityZoneError(Exception):
         self.affects_all = affects_all
         self.maybe_delivered = maybe_delivered
         self.request_id = None
+        self.body_broken = False
 
     def __str__(self):
         return self.message
@@ -197,6 +198,32 @@ def _positive_number(name, value, kind, maximum):
     return number
 
 
+# Spellings accepted for validate_certs when it arrives as a string, as
+# GRAVITYZONE_VALIDATE_CERTS or an AWX injector gives it. Anything else is
+# rejected rather than read as false, because false turns TLS checks off.
+TRUE_STRINGS = frozenset(("true", "yes", "on", "1"))
+FALSE_STRINGS = frozenset(("false", "no", "off", "0"))
+
+
+def strict_bool(name, value):
+    """Return value as a bool, or raise ConnectionOptionError for anything that is not clearly one."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in TRUE_STRINGS | FALSE_STRINGS:
+        return value.strip().lower() in TRUE_STRINGS
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    raise ConnectionOptionError("%s must be true or false, got %r." % (name, value))
+
+
+def type_name(value):
+    """Return the plain JSON-ish type name of value (int, not a tagged subclass such as _AnsibleTaggedInt)."""
+    for kind in (bool, int, float, str, list, dict):
+        if isinstance(value, kind):
+            return kind.__name__
+    return type(value).__name__
+
+
 def validate_connection_options(base_url, api_key, validate_certs=True, ca_path=None, timeout=DEFAULT_TIMEOUT,
                                 request_retries=DEFAULT_REQUEST_RETRIES):
     """Check the connection options and return them normalised, as a dict.
@@ -233,7 +260,7 @@ def validate_connection_options(base_url, api_key, validate_certs=True, ca_path=
     return {
         "access_url": access_url,
         "api_key": api_key,
-        "validate_certs": bool(validate_certs),
+        "validate_certs": strict_bool("validate_certs", validate_certs),
         "ca_path": ca_path,
         "timeout": timeout,
         "request_retries": retries,
@@ -458,11 +485,19 @@ class GravityZoneClient:
         a fresh UUID by default. Raises GravityZoneError, with request_id set.
         """
         request_id = request_id or str(uuid.uuid4())
-        try:
-            return self._call(area, method, params, deadline, creates, request_id)
-        except GravityZoneError as error:
-            error.request_id = request_id
-            raise
+        # requests reads the reply body after urllib3's Retry has returned, so
+        # a connection that breaks after the headers is not retried there. A
+        # read repeats the call itself for that case, within the same
+        # request_retries budget and deadline; a create never does.
+        body_retries = 0 if creates else self.request_retries
+        while True:
+            try:
+                return self._call(area, method, params, deadline, creates, request_id)
+            except GravityZoneError as error:
+                error.request_id = request_id
+                if not error.body_broken or body_retries <= 0 or (deadline is not None and self.clock() >= deadline):
+                    raise
+                body_retries -= 1
 
     def _call(self, area, method, params, deadline, creates, request_id):
         url = self.endpoint(area)
@@ -535,8 +570,10 @@ class GravityZoneClient:
         else:
             summary = "%s to %s failed: %s" % (method, host, self.redact(str(exc)))
             hint = "Check base_url and the network path to the API."
-        return GravityZoneError("%s. %s" % (summary.rstrip(" ."), hint), retryable=True, affects_all=True,
-                                maybe_delivered=not before_sending, summary=summary)
+        error = GravityZoneError("%s. %s" % (summary.rstrip(" ."), hint), retryable=True, affects_all=True,
+                                 maybe_delivered=not before_sending, summary=summary)
+        error.body_broken = isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError))
+        return error
 
     def _parse_reply(self, status, headers, content, request_id, method, url):
         """Check the reply in order: HTTP status, JSON-RPC error, then result."""

@@ -15,7 +15,7 @@ __metaclass__ = type
 import math
 import time
 
-from ansible_collections.bitdefender.gravityzone.plugins.module_utils.client import GravityZoneError
+from ansible_collections.bitdefender.gravityzone.plugins.module_utils.client import GravityZoneError, type_name
 from ansible_collections.bitdefender.gravityzone.plugins.module_utils.status import (
     EXTERNAL_ACTION_NEEDED,
     normalise_action,
@@ -73,7 +73,7 @@ def validate_action_ids(values, option="action_ids"):
         if isinstance(value, bool) or not isinstance(value, str):
             raise ActionIdError(
                 "%s is %r, of type %s, not a string. Quote the action ID in YAML (for example '%s'), because an unquoted "
-                "ID can be read as a number and lose its digits." % (where, value, type(value).__name__, value))
+                "ID can be read as a number and lose its digits." % (where, value, type_name(value), value))
         if not value.strip():
             raise ActionIdError("%s is empty or only whitespace. Give the ID returned by createResponseAction." % where)
         if value != value.strip():

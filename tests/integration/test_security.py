@@ -181,8 +181,6 @@ def test_bad_input_rejected_before_request(run_playbook, gz, tmp_path):
 
 
 @HEAVY
-@pytest.mark.xfail(strict=True, reason="BUG: the lookup reads validate_certs through ansible-core's non-strict bool "
-                                       "conversion, so a typo such as 'maybe' turns certificate checks off instead of failing")
 def test_lookup_rejects_invalid_validate_certs(run_playbook, gz):
     action_id = gz.new_action([4])
     run = run_playbook("fault_lookup.yml", {"action_id": action_id},

@@ -451,10 +451,25 @@ def test_reply_at_size_limit_parsed(api, make_client):
 
 
 def test_reply_cut_short_retryable(api, make_client):
-    api.queue(Reply(payload={"id": "ECHO", "result": OK_RESULT}, declared_length=10000))
-    error = call_error(make_client())
+    api.queue(*[Reply(payload={"id": "ECHO", "result": OK_RESULT}, declared_length=10000)] * 2)
+    error = call_error(make_client(request_retries=1))
     assert "connection broke while the reply was being read" in error.message
     assert error.retryable is True
+    assert len(api.requests) == 2
+
+
+def test_reply_cut_short_then_whole_succeeds(api, make_client):
+    api.queue(Reply(payload={"id": "ECHO", "result": OK_RESULT}, declared_length=10000), result_reply(OK_RESULT))
+    assert call_status(make_client(request_retries=1)) == OK_RESULT
+    assert len(api.requests) == 2
+
+
+def test_create_cut_short_not_repeated(api, make_client):
+    api.queue(Reply(payload={"id": "ECHO", "result": "6560a95884f89d6eca0b61b1"}, declared_length=10000), result_reply("x"))
+    with pytest.raises(GravityZoneError) as caught:
+        make_client(request_retries=3).call("incidents", "createResponseAction", {"actionType": 3}, creates=True)
+    assert caught.value.maybe_delivered is True
+    assert len(api.requests) == 1
 
 
 # Transport faults
