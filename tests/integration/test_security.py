@@ -30,8 +30,6 @@ from test_fault_matrix import assert_no_credentials_header, heavy_suites_enabled
 HEAVY = pytest.mark.skipif(not heavy_suites_enabled(), reason="heavy suite: runs on the newest matrix cell only")
 LOOKUP_PLAYBOOK = pytest.param("fault_lookup.yml", marks=HEAVY)
 
-
-
 INCIDENT_ID = "6912740188df334ddbfb7d90"
 
 # Bad values of the connection options, shared by every module: (option, value, fragments of the message).
@@ -79,19 +77,25 @@ MODULE_CASES = [
     ("response_action_info", {"action_id": "a1", "action_ids": ["a2"]}, ["mutually exclusive", "action_id", "action_ids"]),
     ("response_action_info", {}, ["one of the following is required: action_id, action_ids"]),
     ("response_action_info", {"action_id": "a1", "wait": True, "wait_timeout": 0}, ["wait_timeout must be a finite number of seconds greater than 0, got 0"]),
-    ("response_action_info", {"action_id": "a1", "wait": True, "wait_timeout": -10}, ["wait_timeout must be a finite number of seconds greater than 0, got -10"]),
+    ("response_action_info", {"action_id": "a1", "wait": True, "wait_timeout": -10},
+     ["wait_timeout must be a finite number of seconds greater than 0, got -10"]),
     ("response_action_info", {"action_id": "a1", "wait": True, "wait_sleep": 0}, ["wait_sleep must be a finite number of seconds greater than 0, got 0"]),
     ("response_action_info", {"action_id": "a1", "wait": True, "wait_sleep": -1}, ["wait_sleep must be a finite number of seconds greater than 0, got -1"]),
     ("response_action", {"action": "disable_everything", "incident_id": INCIDENT_ID}, ["action", "disable_everything", "disable_user_m365"]),
     ("response_action", {"action": "disable_user_m365", "username": 1234, "incident_id": INCIDENT_ID}, ["username is 1234, of type int, not a string"]),
-    ("response_action", {"action": "disable_user_m365", "username": "  ", "incident_id": INCIDENT_ID}, ["username '  ' is empty or has surrounding whitespace"]),
+    ("response_action", {"action": "disable_user_m365", "username": "  ", "incident_id": INCIDENT_ID},
+     ["username '  ' is empty or has surrounding whitespace"]),
     ("response_action", {"action": "disable_user_m365", "username": "", "incident_id": INCIDENT_ID}, ["username '' is empty or has surrounding whitespace"]),
-    ("response_action", {"action": "disable_user_m365", "username": "u@example.com", "incident_id": " 69 "}, ["incident_id ' 69 ' is empty or has surrounding whitespace"]),
+    ("response_action", {"action": "disable_user_m365", "username": "u@example.com", "incident_id": " 69 "},
+     ["incident_id ' 69 ' is empty or has surrounding whitespace"]),
     ("response_action", {"action": "delete_email_m365", "email_id": ["m1"], "incident_id": INCIDENT_ID}, ["email_id is ['m1'], of type list, not a string"]),
     # ansible-core's own type check names the option but not the value.
-    ("response_action", {"action": "disable_user_m365", "username": "u@example.com", "integration_identifiers": "c1"}, ["integration_identifiers", "convert to dict"]),
-    ("response_action", {"action": "disable_user_m365", "username": "u@example.com", "incident_id": INCIDENT_ID, "targets": {"h": 1}}, ["targets applies only to delete_similar_emails_m365"]),
-    ("response_action", {"action": "disable_user_m365", "username": "u@example.com", "incident_id": INCIDENT_ID, "wait": True, "wait_timeout": 0}, ["wait_timeout must be a finite number of seconds greater than 0, got 0"]),
+    ("response_action", {"action": "disable_user_m365", "username": "u@example.com", "integration_identifiers": "c1"},
+     ["integration_identifiers", "convert to dict"]),
+    ("response_action", {"action": "disable_user_m365", "username": "u@example.com", "incident_id": INCIDENT_ID, "targets": {"h": 1}},
+     ["targets applies only to delete_similar_emails_m365"]),
+    ("response_action", {"action": "disable_user_m365", "username": "u@example.com", "incident_id": INCIDENT_ID, "wait": True, "wait_timeout": 0},
+     ["wait_timeout must be a finite number of seconds greater than 0, got 0"]),
     ("similar_emails_info", {"email_id": 123}, ["email_id is 123, of type int, not a string"]),
     ("similar_emails_info", {"email_id": ""}, ["email_id '' is empty or has surrounding whitespace"]),
     ("similar_emails_info", {"email_id": "m1", "per_page": 0}, ["per_page must be from 1 to 1000, got 0"]),
@@ -130,7 +134,7 @@ LOOKUP_CASES = [
 
 def bad_input_table():
     """Return every (module or "lookup", arguments, fragments) row, connection cases included for each module."""
-    rows = [(module, arguments, fragments) for module, arguments, fragments in MODULE_CASES]
+    rows = list(MODULE_CASES)
     for module, valid in sorted(MODULE_VALID_ARGUMENTS.items()):
         for option, value, fragments in CONNECTION_CASES:
             rows.append((module, dict(valid, **{option: value}), fragments))
@@ -259,7 +263,7 @@ class TunnelHandler(socketserver.StreamRequestHandler):
         if len(request_line) != 3 or request_line[0] != "CONNECT":
             self.wfile.write(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
             return
-        host, _, port = request_line[1].rpartition(":")
+        host, port = request_line[1].rsplit(":", 1)
         if host not in ("127.0.0.1", "localhost"):
             self.wfile.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
             return
@@ -274,7 +278,7 @@ class TunnelHandler(socketserver.StreamRequestHandler):
         sockets = [self.connection, upstream]
         try:
             while True:
-                readable, _, _ = select.select(sockets, [], [], 10)
+                readable = select.select(sockets, [], [], 10)[0]
                 if not readable:
                     return
                 for source in readable:
