@@ -12,13 +12,13 @@ fi
 
 # Test matrix, one cell per line: cell name, Python version, ansible-core
 # requirement. The cell name is what `--cell` takes and names the virtual
-# environment `.venv/core-<cell>`. To add a cell, add one line, for example:
-#   "2.18 3.11 ansible-core==2.18.19"
+# environment `.venv/core-<cell>`. To add a cell, add one line.
 # ansible-core 2.20 and later need Python 3.12 or newer. Keep the lines in
 # order from oldest to newest, because scripts/test.sh takes the last one as
 # the newest cell.
 MATRIX=(
     "2.16 3.11 ansible-core==2.16.19"
+    "2.18 3.11 ansible-core==2.18.19"
     "2.21 3.12 ansible-core==2.21.5"
 )
 
