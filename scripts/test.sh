@@ -21,8 +21,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=scripts/release_checks.sh
 source "$REPO_ROOT/scripts/release_checks.sh"
 
-ALL_STAGES=(sanity units emulator integration lint changelog docs ee artifact)
-CELL_STAGES=(sanity units emulator integration)
+ALL_STAGES=(sanity units emulator integration benchmarks lint changelog docs ee artifact)
+CELL_STAGES=(sanity units emulator integration benchmarks)
 # The stages that run once, in this order, each with the virtual environment
 # that scripts/bootstrap.sh prepares for it.
 ONCE_STAGES=(lint changelog docs ee artifact)
@@ -297,6 +297,15 @@ run_cell() {
                     run_stage "$stage" "$cell" stage_pytest "$cell" "$stage"
                 else
                     skip_stage "$stage" "$cell" "tests/$stage has no test_*.py or *_test.py files yet."
+                fi
+                ;;
+            benchmarks)
+                # The smoke run at tiny sizes keeps the benchmark scripts
+                # working; the full benchmark is bash benchmarks/run.sh.
+                if [[ $cell == "$(cell_names | tail -n 1)" ]] && has_test_files tests/benchmarks; then
+                    run_stage benchmarks "$cell" stage_pytest "$cell" benchmarks
+                else
+                    skip_stage benchmarks "$cell" "the benchmark smoke run runs on the newest cell only."
                 fi
                 ;;
         esac

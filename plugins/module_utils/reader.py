@@ -177,7 +177,7 @@ def _list_unsuccessful(failed):
         if action["status"] == EXTERNAL_ACTION_NEEDED:
             text += ", which needs someone to act outside GravityZone (set wait_on_external_action to keep waiting)"
         if action["error_description"]:
-            text += ": %s" % action["error_description"]
+            text += ": %s" % str(action["error_description"]).rstrip(" .")
         elif action["error_id"] is not None:
             text += ": error %s" % action["error_id"]
         parts.append(text)
