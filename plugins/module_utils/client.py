@@ -59,9 +59,9 @@ RETRY_AFTER_JITTER = 1.0
 # trip the limit; other processes sharing the key are handled by 429 retries.
 REQUESTS_PER_SECOND = 9.0
 
-# Transient faults on reads. 429 is the rate limit; 502, 503 and 504 come from
-# gateways and overloaded servers. 500 is left out: GravityZone answers a bad
-# request with it too, so repeating it rarely helps.
+# Transient faults on reads. 429 is the rate limit, and 502, 503 and 504 come
+# from gateways and overloaded servers. 500 is left out because a plain server
+# error tends to repeat for the same request, so a retry would only delay it.
 READ_RETRY_STATUSES = frozenset((429, 502, 503, 504))
 
 # urllib3 sleeps backoff_factor * 2 ** (n - 1) seconds before retry n > 1.
@@ -80,7 +80,7 @@ MAX_REPLY_BYTES = 4 * 1024 * 1024
 ENDPOINT_PATH = "/v1.0/jsonrpc/%s"
 _ENDPOINT_SUFFIX = re.compile(r"/v1\.0/jsonrpc(/[A-Za-z]*)?$")
 
-# JSON-RPC error codes whose retry cannot change the answer.
+# JSON-RPC error codes whose retry cannot change the result.
 RPC_PARSE_ERROR = -32700
 RPC_INVALID_REQUEST = -32600
 RPC_METHOD_NOT_FOUND = -32601

@@ -94,7 +94,7 @@ def validate_wait_options(wait_timeout, wait_sleep):
 
 
 class ReadOutcome:
-    """What a read or a wait found, for the caller to turn into a result.
+    """The outcome of a read or a wait, for the caller to turn into a result.
 
     actions maps ID to result dict for every action read at least once.
     errors maps ID to the error that failed the work: any read error without
@@ -116,7 +116,7 @@ class ReadOutcome:
 
     @property
     def retryable(self):
-        """True when reading again could change the answer."""
+        """True when reading again could change the result."""
         return all(error.retryable for error in self.errors.values())
 
     def summary(self):
