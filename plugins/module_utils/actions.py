@@ -49,8 +49,8 @@ class ParameterError(ValueError):
 # an octal number, or a list where one value belongs, fails before a create.
 STRING_OPTIONS = ("username", "email_id", "incident_id", "file_url")
 
-# email_id means nothing to an action on a user account or a file; the API
-# rejects parameters it does not expect, so it is refused here first.
+# email_id has no meaning for an action on a user account or a file. The API
+# rejects parameters it does not expect, so they are rejected here first.
 EMAIL_ACTIONS = frozenset(("delete_email_m365", "delete_similar_emails_m365"))
 
 
@@ -136,7 +136,7 @@ def create_action(client, action, params):
     """Call createResponseAction once and return the new action ID.
 
     Raises GravityZoneError. When the request may have reached GravityZone
-    (maybe_delivered), the message says that an action may exist, with the
+    (maybe_delivered), the message states that an action may exist, with the
     action, its target, the UTC time of the call and the JSON-RPC request id,
     so that the user can look for it in the console before trying again.
     """

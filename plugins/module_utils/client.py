@@ -55,8 +55,8 @@ MAX_REQUEST_RETRIES = 20
 RETRY_AFTER_JITTER = 1.0
 
 # The API allows 10 requests per second per key with a burst of 10. One
-# process paces itself a little below that so that its own bursts never
-# trip the limit; other processes sharing the key are handled by 429 retries.
+# process paces itself a little below that, so its own bursts never trip the
+# limit. Other processes that share the key are handled by 429 retries.
 REQUESTS_PER_SECOND = 9.0
 
 # Transient faults on reads. 429 is the rate limit, and 502, 503 and 504 come
@@ -97,8 +97,8 @@ class GravityZoneError(Exception):
     5xx, connection errors). action_specific is true when the API rejected
     the parameters of this one call (-32602). affects_all is true when every
     other call would fail the same way (authentication, permission, TLS,
-    connection, rate limit, wrong URL), so a caller reading many actions
-    stops; otherwise it may go on with the others.
+    connection, rate limit, wrong URL). A caller reading many actions stops
+    then, and otherwise goes on with the others.
 
     maybe_delivered is true when the request may have reached GravityZone
     and been carried out although the call failed (a read timeout, a
@@ -515,8 +515,8 @@ class GravityZoneClient:
         try:
             with warnings.catch_warnings():
                 # With validate_certs false the task already warns once in
-                # Ansible's own way; urllib3 would print a warning per request
-                # to stderr, which ansible-core reports as errant output.
+                # Ansible's own way. urllib3 would also print a warning per
+                # request to stderr, which ansible-core reports as errant output.
                 warnings.simplefilter("ignore", InsecureRequestWarning)
                 response = self._session.post(url, json=body, timeout=timeout, verify=self.verify, allow_redirects=False, stream=True)
                 try:
@@ -620,8 +620,8 @@ class GravityZoneClient:
         summary, hint = parts
         summary = self.redact(summary.rstrip(" ."))
         # A reply that is garbled or a 5xx may come after GravityZone did the
-        # work; a 4xx (429 included) or a permanent JSON-RPC error means it
-        # turned the request away.
+        # work. A 4xx (429 included) or a permanent JSON-RPC error means that
+        # it rejected the request.
         status = kwargs.get("http_status") or 0
         kwargs.setdefault("maybe_delivered", bool(kwargs.get("retryable")) and not 400 <= status < 500)
         if kwargs.get("details") is not None:

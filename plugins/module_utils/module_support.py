@@ -43,7 +43,7 @@ WAIT_ARGUMENT_SPEC = dict(
 def connection_options_from_module(module, failure_result=None):
     """Return the validated connection options of a module, or fail the task.
 
-    failure_result holds the keys that the task returns when it fails here.
+    failure_result contains the keys that the task returns when it fails here.
     fail_json runs after the except block: ansible-core 2.18 and older attach
     the active exception's traceback to the result at -vvv otherwise.
     """

@@ -4,7 +4,7 @@
 
 """Read and wait for response action statuses; shared by modules and the lookup.
 
-Nothing here knows about AnsibleModule or lookups: callers turn the returned
+Nothing here depends on AnsibleModule or lookups: callers turn the returned
 ReadOutcome into a task result or a lookup value, and word their own failure.
 """
 

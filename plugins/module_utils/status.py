@@ -199,7 +199,7 @@ def summarise(action_ids, actions, complete):
     action_ids is the list asked for, in order; actions maps ID to result
     dict for those that were read. complete is false when any read failed:
     then terminal, succeeded and needs_attention are false, because the
-    answer for the unread actions is not known.
+    status of the unread actions is not known.
     """
     read = [actions[action_id] for action_id in action_ids if action_id in actions]
     everything_read = complete and len(read) == len(action_ids)

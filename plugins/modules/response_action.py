@@ -119,7 +119,7 @@ notes:
     examples for a playbook that records the action ID and does not create the action a second time.
   - A create call is retried only when it cannot have reached GravityZone, that is after a refused connection or
     HTTP 429. After a read timeout, a connection dropped after sending, a 5xx or a garbled reply, the task fails at
-    once and its message says that the action may already exist, with the action, the target, the UTC time of the
+    once and its message states that the action may already exist, with the action, the target, the UTC time of the
     call and the JSON-RPC request id. Check the console before running the task again.
   - Response actions are a GravityZone Cloud feature.
 seealso:
@@ -143,8 +143,8 @@ EXAMPLES = r"""
     msg: "{{ disabled.action_id }} ended as {{ disabled.action.status_name }}"
 
 # The API has no idempotency key. Record the ID of a created action (here in
-# a fact; in AWX with set_stats, or in the ticket) and create only when there
-# is none, so that a re-run follows the first action instead of adding one.
+# a fact, in AWX with set_stats, or in the ticket). Create only when there is
+# none, so that a re-run follows the first action instead of adding one.
 - name: Reset the credentials unless this incident already has a reset
   bitdefender.gravityzone.response_action:
     action: reset_credentials_m365
@@ -221,7 +221,7 @@ actions:
   elements: dict
 retryable:
   description:
-    - Whether running the wait again could change the answer. False when the create itself failed, because a create is
+    - Whether running the wait again could change the result. False when the create itself failed, because a create is
       never repeated blindly.
   returned: always
   type: bool

@@ -309,7 +309,7 @@ needs_attention_ids:
   sample: []
 retryable:
   description:
-    - Whether reading again could change the answer. True after a successful read, a timeout, HTTP 429 or 5xx and
+    - Whether reading again could change the result. True after a successful read, a timeout, HTTP 429 or 5xx and
       connection errors. False after a permanent error such as a rejected key, a missing permission, an action ID the
       API rejects or a console without response actions.
     - Use it in C(until) so that retries stop at once on a permanent error.
@@ -338,7 +338,7 @@ def unread_result(module):
     """Return the result keys of a task that failed before reading anything.
 
     They are all present so that an until: condition such as
-    "status.terminal or not status.retryable" can be evaluated; retryable is
+    "status.terminal or not status.retryable" can be evaluated. retryable is
     false because the same arguments fail the same way.
     """
     result = dict(changed=False, retryable=False, actions=[], terminal=False, succeeded=False, needs_attention=False,
